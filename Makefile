@@ -1,0 +1,25 @@
+# The two commands of a fresh machine: `make demo` (set up, then run the mock on the bundled demo
+# project) and `make test` (set up, then run every test). Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint setup e2e-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m amplify_local.demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check amplify_local tests bench
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest

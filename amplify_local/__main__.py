@@ -1,0 +1,7 @@
+"""`python -m amplify_local` runs the CLI."""
+
+import sys
+
+from amplify_local.cli import main
+
+sys.exit(main())

@@ -1,0 +1,106 @@
+"""The contracts of the AppSync simulator: what a template sees, what it returns, what a data source takes.
+
+Everything in `mock/appsync` is typed against these. Values inside contexts and results are plain
+Python JSON values (dict, list, str, int, float/Decimal, bool, None); the VTL engine wraps them in its
+Java value model on the way in and unwraps them on the way out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from amplify_local.mock.appsync.errors import AppSyncError
+
+AuthMode = Literal["API_KEY", "AMAZON_COGNITO_USER_POOLS", "OPENID_CONNECT", "AWS_IAM", "AWS_LAMBDA"]
+
+
+@dataclass
+class Identity:
+    """The caller, as classified by auth. `resolver_fields` is what `$ctx.identity` renders to:
+    None for API_KEY, the Cognito/OIDC/IAM shapes AppSync documents otherwise, and for AWS_LAMBDA
+    `{"resolverContext": ...}` from the authorizer."""
+
+    mode: AuthMode
+    resolver_fields: dict[str, Any] | None = None
+    claims: dict[str, Any] = field(default_factory=dict)  # the verified JWT claims (Cognito/OIDC)
+    denied_fields: frozenset[str] = frozenset()  # `Type.field` names a Lambda authorizer denied
+
+
+@dataclass
+class Info:
+    """`$ctx.info`."""
+
+    field_name: str
+    parent_type_name: str
+    variables: dict[str, Any]
+    selection_set_list: list[str]
+    selection_set_graphql: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fieldName": self.field_name,
+            "parentTypeName": self.parent_type_name,
+            "variables": self.variables,
+            "selectionSetList": self.selection_set_list,
+            "selectionSetGraphQL": self.selection_set_graphql,
+        }
+
+
+@dataclass
+class ResolverContext:
+    """`$ctx` / `$context` for one template render.
+
+    `stash` and `arguments` are shared (mutable) across the templates of one resolver invocation: a
+    `$ctx.stash.put` in the before template is visible to every later function, as in AppSync.
+    """
+
+    arguments: dict[str, Any]
+    identity: dict[str, Any] | None = None
+    source: Any = None
+    stash: dict[str, Any] = field(default_factory=dict)
+    prev: dict[str, Any] | None = None  # {"result": ...} in pipeline templates
+    result: Any = None
+    error: dict[str, Any] | None = None  # {"message": ..., "type": ...} after a data source failure
+    info: Info | None = None
+    request: dict[str, Any] = field(default_factory=lambda: {"headers": {}})
+    out_errors: list[dict[str, Any]] = field(default_factory=list)  # `$ctx.outErrors`
+    auth_mode: AuthMode | None = None  # for `$util.authType()`
+
+
+@dataclass
+class RenderResult:
+    """What one template render produced.
+
+    `text` is the rendered output. `value` is `text` parsed as JSON when the caller asked for it (a
+    request template, a response template); with `#return(x)` it is `x` and `returned` is True.
+    `errors` are the ones the template appended (`$util.appendError`); an error that stops the template
+    (`$util.error`, `$util.unauthorized`, a failing helper) is raised as an `AppSyncError` instead.
+    """
+
+    text: str
+    value: Any = None
+    returned: bool = False
+    errors: list[AppSyncError] = field(default_factory=list)
+    stash: dict[str, Any] = field(default_factory=dict)
+    extensions: dict[str, Any] = field(default_factory=dict)  # subscription filters, invalidations, cache evictions
+    logs: list[str] = field(default_factory=list)
+    response_headers: dict[str, str] = field(default_factory=dict)  # `$util.http.addResponseHeader`
+
+
+@dataclass
+class DataSourceCall:
+    """What a data source needs beside the request document: who called, for which field."""
+
+    type_name: str
+    field_name: str
+    context: ResolverContext
+
+
+class DataSource(Protocol):
+    """A data source: turns a rendered request document into a result, or raises `DataSourceError`."""
+
+    name: str
+    type: str
+
+    async def invoke(self, request: Any, call: DataSourceCall) -> Any: ...

@@ -1,0 +1,1 @@
+"""mock/lambda_runner."""

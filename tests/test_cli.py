@@ -1,0 +1,47 @@
+"""The CLI shell: version, help, unknown and unavailable commands, lazy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from amplify_local import __version__
+from amplify_local.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "amplify_local", *args], capture_output=True, text=True)
+
+
+def test_version_prints_the_package_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == __version__
+
+
+def test_help_lists_every_real_cli_command(capsys) -> None:
+    assert main(["help"]) == 0
+    out = capsys.readouterr().out
+    for name in ("init", "configure", "pull", "push", "publish", "status", "env", "add", "remove", "mock",
+                 "api", "plugin", "codegen"):
+        assert f"  {name} " in out
+
+
+def test_unknown_command_names_the_closest_match(capsys) -> None:
+    assert main(["stauts"]) == 2
+    assert 'Did you mean "amplify status"?' in capsys.readouterr().err
+
+
+def test_unavailable_command_says_so_and_exits_2(capsys) -> None:
+    assert main(["push"]) == 2
+    assert "not available yet" in capsys.readouterr().err
+
+
+def test_version_and_help_do_not_import_the_server_stack() -> None:
+    probe = (
+        "import sys; from amplify_local.cli import main; main(['--version']); main(['help']);"
+        "heavy = [m for m in ('starlette', 'uvicorn', 'graphql', 'boto3', 'airspeed', 'httpx') if m in sys.modules];"
+        "print(heavy)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
