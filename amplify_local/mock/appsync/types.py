@@ -83,7 +83,9 @@ class RenderResult:
     returned: bool = False
     errors: list[AppSyncError] = field(default_factory=list)
     stash: dict[str, Any] = field(default_factory=dict)
-    extensions: dict[str, Any] = field(default_factory=dict)  # subscription filters, invalidations, cache evictions
+    # `$extensions.*`: "subscriptionFilter" and "subscriptionInvalidationFilter" hold the filter object given
+    # ({"filterGroup": [...]}); "invalidateSubscriptions" a list of {"subscriptionField", "payload"}.
+    extensions: dict[str, Any] = field(default_factory=dict)
     logs: list[str] = field(default_factory=list)
     response_headers: dict[str, str] = field(default_factory=dict)  # `$util.http.addResponseHeader`
 
@@ -104,3 +106,48 @@ class DataSource(Protocol):
     type: str
 
     async def invoke(self, request: Any, call: DataSourceCall) -> Any: ...
+
+
+@dataclass
+class Subscription:
+    """A subscription the runtime accepted at `start`: what publishing needs to match and render events.
+
+    `extensions` are the subscription resolver's `$extensions` (see `RenderResult`): its enhanced filter
+    and invalidation filter. `plan` is the runtime's own handle (the parsed document, the operation) that
+    `render_event` uses to run this subscriber's selection set; nothing else looks inside it.
+    """
+
+    field_name: str
+    arguments: dict[str, Any]
+    identity: Identity
+    extensions: dict[str, Any] = field(default_factory=dict)
+    plan: Any = None
+
+
+class SubscriptionRuntime(Protocol):
+    """What the realtime protocol (`realtime.py`) needs from the server: the seam between the two.
+
+    `subscriptions` is the registry (`subscriptions.Subscriptions`) the executor publishes mutation
+    results to; the protocol adds and removes subscribers there.
+    """
+
+    subscriptions: Any
+
+    def authorize(self, headers: dict[str, str]) -> Identity:
+        """Classify a header carrier as HTTP requests are classified; raise `RequestError`."""
+        ...
+
+    async def subscribe(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        identity: Identity,
+        headers: dict[str, str],
+    ) -> Subscription:
+        """Parse, validate, authorise and run the subscription field's resolver; raise `AppSyncError`."""
+        ...
+
+    async def render_event(self, subscription: Subscription, payload: dict[str, Any]) -> dict[str, Any]:
+        """This subscriber's selection set over a mutation payload: `{"data": ...}` (with `errors`)."""
+        ...
