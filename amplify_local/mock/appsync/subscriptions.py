@@ -252,7 +252,9 @@ def compile_filter(spec: Any, what: str = "subscription filter") -> Predicate:
                 f"{what} filterGroup[{g}] has {len(rules)} filters; the maximum is {MAX_FILTERS_PER_GROUP}."
             )
         compiled.append(
-            tuple(_compile_rule(rule, f"{what} filterGroup[{g}].filters[{i}]") for i, rule in enumerate(rules))
+            tuple(
+                _compile_rule(rule, f"{what} filterGroup[{g}].filters[{i}]") for i, rule in enumerate(rules)
+            )
         )
 
     def matches(payload: Mapping[str, Any]) -> bool:
@@ -278,10 +280,18 @@ def _disjuncts(model_filter: Mapping[str, Any]) -> list[list[dict[str, Any]]]:
             conjunction.append([rules for part in condition for rules in _disjuncts(part)])
         elif isinstance(condition, Mapping):
             conjunction.append(
-                [[{"fieldName": key, "operator": op, "value": v} for op, v in condition.items() if v is not None]]
+                [
+                    [
+                        {"fieldName": key, "operator": op, "value": v}
+                        for op, v in condition.items()
+                        if v is not None
+                    ]
+                ]
             )
         else:
-            raise FilterError(f"Filter on {key!r} must be an object of operators, e.g. {{{key!r}: {{'eq': ...}}}}.")
+            raise FilterError(
+                f"Filter on {key!r} must be an object of operators, e.g. {{{key!r}: {{'eq': ...}}}}."
+            )
     result: list[list[dict[str, Any]]] = [[]]
     for dnf in conjunction:
         result = [left + right for left in result for right in dnf]
@@ -345,7 +355,9 @@ class Event:
     payload: dict[str, Any]
     renders: dict[Hashable, asyncio.Future[str]] = field(default_factory=dict)
 
-    def render(self, entry: Entry, render: Callable[[Subscription, dict[str, Any]], Awaitable[dict[str, Any]]]) -> Awaitable[str]:
+    def render(
+        self, entry: Entry, render: Callable[[Subscription, dict[str, Any]], Awaitable[dict[str, Any]]]
+    ) -> Awaitable[str]:
         future = self.renders.get(entry.render_key)
         if future is None:
             future = asyncio.ensure_future(_render_json(render, entry.subscription, self.payload))

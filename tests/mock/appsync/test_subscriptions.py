@@ -41,7 +41,12 @@ class RecordingSink:
 
 
 def subscribe(
-    registry: Subscriptions, sink: RecordingSink, field: str, id: str, arguments: dict | None = None, **extensions: Any
+    registry: Subscriptions,
+    sink: RecordingSink,
+    field: str,
+    id: str,
+    arguments: dict | None = None,
+    **extensions: Any,
 ) -> Entry:
     subscription = Subscription(field, arguments or {}, Identity("API_KEY"), extensions)
     entry = make_entry(subscription, sink, id, render_key=id)
@@ -55,7 +60,11 @@ def test_triggers_from_corpus_schemas() -> None:
     assert v1["updateMessage"] == ("onMessageChanged",)
     assert v1["deleteRoom"] == ("onDeleteRoom",)
     v2 = subscription_triggers((CORPUS / "v2/01-todo/schema.graphql").read_text())
-    assert v2 == {"createTodo": ("onCreateTodo",), "updateTodo": ("onUpdateTodo",), "deleteTodo": ("onDeleteTodo",)}
+    assert v2 == {
+        "createTodo": ("onCreateTodo",),
+        "updateTodo": ("onUpdateTodo",),
+        "deleteTodo": ("onDeleteTodo",),
+    }
 
 
 def test_triggers_follow_a_renamed_subscription_root() -> None:
@@ -89,7 +98,9 @@ def test_argument_filtering_each_given_argument_must_equal_the_payload() -> None
 
 
 def test_argument_equality_is_typed() -> None:
-    registry = Subscriptions('type Subscription { s(n: Int, b: Boolean): T @aws_subscribe(mutations: ["m"]) }')
+    registry = Subscriptions(
+        'type Subscription { s(n: Int, b: Boolean): T @aws_subscribe(mutations: ["m"]) }'
+    )
     sink = RecordingSink()
     subscribe(registry, sink, "s", "n1", {"n": 1})
     subscribe(registry, sink, "s", "btrue", {"b": True})
@@ -139,7 +150,12 @@ def test_every_operator(operator: str, field: str, value: Any, payload: dict, ex
 def test_and_within_a_group_or_across_groups() -> None:
     spec = {
         "filterGroup": [
-            {"filters": [{"fieldName": "a", "operator": "eq", "value": 1}, {"fieldName": "b", "operator": "eq", "value": 2}]},
+            {
+                "filters": [
+                    {"fieldName": "a", "operator": "eq", "value": 1},
+                    {"fieldName": "b", "operator": "eq", "value": 2},
+                ]
+            },
             {"filters": [{"fieldName": "c", "operator": "eq", "value": 3}]},
         ]
     }
@@ -154,12 +170,28 @@ def test_and_within_a_group_or_across_groups() -> None:
     [
         ({"filter": []}, "filterGroup list"),
         ({"filterGroup": [{"filters": []}]}, "non-empty filters"),
-        ({"filterGroup": [{"filters": [{"fieldName": "a", "operator": "like", "value": 1}]}]}, "unknown operator"),
+        (
+            {"filterGroup": [{"filters": [{"fieldName": "a", "operator": "like", "value": 1}]}]},
+            "unknown operator",
+        ),
         ({"filterGroup": [{"filters": [{"fieldName": "a", "operator": "in", "value": 1}]}]}, "needs a list"),
-        ({"filterGroup": [{"filters": [{"fieldName": "a", "operator": "in", "value": [1, 2, 3, 4, 5, 6]}]}]}, "maximum value limit"),
-        ({"filterGroup": [{"filters": [{"fieldName": "a", "operator": "between", "value": [1]}]}]}, "two values"),
+        (
+            {
+                "filterGroup": [
+                    {"filters": [{"fieldName": "a", "operator": "in", "value": [1, 2, 3, 4, 5, 6]}]}
+                ]
+            },
+            "maximum value limit",
+        ),
+        (
+            {"filterGroup": [{"filters": [{"fieldName": "a", "operator": "between", "value": [1]}]}]},
+            "two values",
+        ),
         ({"filterGroup": [{"filters": [{"operator": "eq", "value": 1}]}]}, "fieldName"),
-        ({"filterGroup": [{"filters": [{"fieldName": "a", "operator": "eq", "value": 1}]}] * 11}, "maximum is 10"),
+        (
+            {"filterGroup": [{"filters": [{"fieldName": "a", "operator": "eq", "value": 1}]}] * 11},
+            "maximum is 10",
+        ),
     ],
 )
 def test_bad_filters_are_refused_with_the_reason(spec: dict, message: str) -> None:
@@ -198,8 +230,17 @@ def test_v2_owner_rule_as_the_auth_template_builds_it() -> None:
     sink = RecordingSink()
     owner_filter = to_subscription_filter({"or": [{"owner": {"eq": "alice"}}]})
     subscribe(registry, sink, "onCreatePost", "alice", {}, **{FILTER_KEY: owner_filter})
-    both = to_subscription_filter({"and": [{"or": [{"owner": {"eq": "bob"}}]}, {"title": {"beginsWith": "x"}}]})
-    subscribe(registry, sink, "onCreatePost", "bob-x", {"filter": {"title": {"beginsWith": "x"}}}, **{FILTER_KEY: both})
+    both = to_subscription_filter(
+        {"and": [{"or": [{"owner": {"eq": "bob"}}]}, {"title": {"beginsWith": "x"}}]}
+    )
+    subscribe(
+        registry,
+        sink,
+        "onCreatePost",
+        "bob-x",
+        {"filter": {"title": {"beginsWith": "x"}}},
+        **{FILTER_KEY: both},
+    )
     registry.publish("createPost", {"id": "1", "owner": "alice", "title": "x1"})
     registry.publish("createPost", {"id": "2", "owner": "bob", "title": "y"})
     registry.publish("createPost", {"id": "3", "owner": "bob", "title": "x3"})
@@ -213,13 +254,25 @@ def test_a_bad_filter_fails_the_subscription_not_a_publish() -> None:
 
 
 def test_invalidation_ends_matching_subscriptions_only() -> None:
-    registry = Subscriptions('type Subscription { onMsg(groupId: ID): M @aws_subscribe(mutations: ["send"]) }')
+    registry = Subscriptions(
+        'type Subscription { onMsg(groupId: ID): M @aws_subscribe(mutations: ["send"]) }'
+    )
     sink = RecordingSink()
     rule = {"filterGroup": [{"filters": [{"fieldName": "groupId", "operator": "eq", "value": "g1"}]}]}
     subscribe(registry, sink, "onMsg", "in-g1", {"groupId": "g1"}, **{INVALIDATION_FILTER_KEY: rule})
     subscribe(registry, sink, "onMsg", "plain", {"groupId": "g1"})
-    assert registry.apply_extensions({INVALIDATE_KEY: [{"subscriptionField": "onMsg", "payload": {"groupId": "g2"}}]}) == 0
-    assert registry.apply_extensions({INVALIDATE_KEY: [{"subscriptionField": "onMsg", "payload": {"groupId": "g1"}}]}) == 1
+    assert (
+        registry.apply_extensions(
+            {INVALIDATE_KEY: [{"subscriptionField": "onMsg", "payload": {"groupId": "g2"}}]}
+        )
+        == 0
+    )
+    assert (
+        registry.apply_extensions(
+            {INVALIDATE_KEY: [{"subscriptionField": "onMsg", "payload": {"groupId": "g1"}}]}
+        )
+        == 1
+    )
     assert sink.ended == ["in-g1"]
     assert registry.publish("send", {"groupId": "g1"}) == 1
     assert sink.events == [("plain", {"groupId": "g1"})]
@@ -235,7 +288,9 @@ def test_an_event_renders_each_shape_once() -> None:
 
     async def main() -> list[str]:
         sink = RecordingSink()
-        shared = [make_entry(Subscription("s", {}, Identity("API_KEY")), sink, str(i), "shape") for i in range(3)]
+        shared = [
+            make_entry(Subscription("s", {}, Identity("API_KEY")), sink, str(i), "shape") for i in range(3)
+        ]
         other = make_entry(Subscription("t", {}, Identity("API_KEY")), sink, "t", "other")
         event = Event({"id": 1})
         return await asyncio.gather(*(event.render(entry, render) for entry in [*shared, other]))
