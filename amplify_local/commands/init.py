@@ -1,0 +1,176 @@
+"""`amplify init`: create the project folder offline, headless as the real CLI's sample scripts drive it.
+
+In an initialised project, `init` with a new `envName` adds that environment (the real CLI's
+headless_init_env.sh); anything else is refused unless `--reinit` asks to rebuild the project settings
+(the resources in amplify/backend are kept).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from amplify_local.project import frontend as frontend_files
+from amplify_local.project import settings as rules
+from amplify_local.project.files import ProjectError, read_json_object, staged_folder
+from amplify_local.project.headless import Asker, HeadlessOptions, parse_options, run_command
+from amplify_local.project.paths import ProjectPaths
+from amplify_local.project.state import NewProject, add_environment, write_new_amplify_folder
+from amplify_local.provider import credentials
+
+HELP = """usage: amplify init [--amplify JSON] [--frontend JSON] [--providers JSON] [--yes] [--app URL|PATH] [--reinit]
+
+  --amplify    {"projectName", "envName", "defaultEditor", "appId"}
+  --frontend   {"frontend": "javascript|android|ios", "framework", "config": {...}}
+               javascript config: SourceDir, DistributionDir, BuildCommand, StartCommand
+               android config: ResDir; ios: none
+  --providers  {"awscloudformation": {"configLevel": "project|general", "useProfile", "profileName",
+                "accessKeyId", "secretAccessKey", "region"}}
+  --yes, -y    use the defaults for every value not given (name from the folder, env dev, javascript/react)
+  --app        a git URL or a local folder of a sample app with an amplify/ folder (run in an empty folder)
+  --reinit     rebuild the settings of an initialised project (its resources are kept)
+
+Works offline: the environment stays local until pushed. Access keys are stored under ~/.amplify/, never
+in the project folder."""
+
+IGNORED_IN_APP = shutil.ignore_patterns(".git", "node_modules")
+
+
+def fetch_app(source: str, into: Path) -> None:
+    """Copy a local sample app, or clone one from git, into `into`; it must hold an amplify/ folder."""
+    local = Path(source).expanduser()
+    if local.is_dir():
+        shutil.copytree(local, into, ignore=IGNORED_IN_APP, symlinks=True)
+    elif "://" in source or source.startswith("git@") or source.endswith(".git"):
+        try:
+            result = subprocess.run(
+                ["git", "clone", "--depth", "1", "--quiet", source, str(into)], capture_output=True, text=True
+            )
+        except FileNotFoundError as error:
+            raise ProjectError("--app: git is not installed; install git or pass a local folder") from error
+        if result.returncode != 0:
+            raise ProjectError(f'--app: git clone of "{source}" failed: {result.stderr.strip()}')
+    else:
+        raise ProjectError(f'--app: "{source}" is neither an existing folder nor a git URL')
+    if not (into / "amplify" / "backend").is_dir():
+        raise ProjectError(f'--app: "{source}" has no amplify/backend folder, so it is not an Amplify sample app')
+
+
+def decide(options: HeadlessOptions, root: Path, existing: dict[str, object] | None) -> NewProject:
+    """Every value of the new project: given, else the existing/sample project's, else default or asked."""
+    given = rules.amplify_settings(options.json.get("--amplify"))
+    asker = Asker("init", options.yes)
+    project_name = given.project_name or asker.value(
+        "--amplify", "projectName", "Enter a name for the project",
+        str(existing.get("projectName")) if existing and existing.get("projectName") else
+        rules.project_name_from_folder(root.name),
+        lambda text: rules.check_project_name("--amplify", text),
+    )
+    env_name = given.env_name or asker.value(
+        "--amplify", "envName", "Enter a name for the environment", "dev", lambda text: rules.check_env_name("--amplify", text)
+    )
+    editor = given.default_editor or asker.value(
+        "--amplify", "defaultEditor", "Choose your default editor", "vscode",
+        lambda text: rules.check_editor("--amplify", text),
+    )
+    if "--frontend" in options.json:
+        frontend = rules.frontend_settings(options.json["--frontend"])
+    elif existing and isinstance(existing.get("frontend"), str):
+        name = str(existing["frontend"])
+        block = existing.get(name)
+        kept = {"frontend": name, **(block if isinstance(block, dict) else {})}
+        frontend = rules.frontend_settings(kept)
+    else:
+        kind = asker.value(
+            "--frontend", "frontend", "Choose the type of app that you're building", "javascript",
+            lambda text: rules.frontend_settings({"frontend": text}).frontend,
+        )
+        framework = None
+        if kind == "javascript":
+            framework = asker.value(
+                "--frontend", "framework", "What javascript framework are you using", rules.DEFAULT_FRAMEWORK,
+                lambda text: rules.frontend_settings({"frontend": "javascript", "framework": text}).framework,
+            )
+        frontend = rules.FrontendSettings(kind, framework)
+    if "--providers" in options.json:
+        aws = rules.aws_settings(options.json["--providers"])
+    else:
+        profile = asker.value(
+            "--providers", "awscloudformation", "AWS profile to use", "default",
+            lambda text: rules.aws_settings({"awscloudformation": {"useProfile": True, "profileName": text}}).profile_name,
+        )
+        aws = rules.AwsSettings(profile_name=profile)
+    return NewProject(project_name, env_name, editor, given.app_id, frontend, aws)
+
+
+def init(options: HeadlessOptions, root: Path) -> int:
+    paths = ProjectPaths.at(root)
+    app = options.values.get("--app")
+    reinit = "--reinit" in options.flags
+    if app is not None and any(root.iterdir()):
+        raise ProjectError(f"--app: {root} is not empty; run init --app in an empty folder")
+    if paths.is_initialized() and app is None and not reinit:
+        given = rules.amplify_settings(options.json.get("--amplify"))
+        env_names = read_json_object(paths.team_provider_info) if paths.team_provider_info.exists() else {}
+        if given.env_name and given.env_name not in env_names:
+            aws = rules.aws_settings(options.json["--providers"]) if "--providers" in options.json else None
+            add_environment(paths, given.env_name, aws, given.app_id)
+            print(f'Environment "{given.env_name}" added and checked out. It is local until pushed.')
+            return 0
+        raise ProjectError(
+            f"{root} is already an Amplify project (amplify/.config/project-config.json exists). "
+            'Add an environment with --amplify \'{"envName": "<new>"}\' or "amplify env add", change settings with '
+            '"amplify configure project", or pass --reinit to rebuild the settings (resources are kept).'
+        )
+    with tempfile.TemporaryDirectory(prefix=".amplify-app-", dir=root) as temp:
+        sample = Path(temp) / "app"
+        existing_amplify: Path | None = paths.amplify if reinit and paths.is_initialized() else None
+        existing = read_json_object(paths.project_config) if existing_amplify else None
+        if app is not None:
+            fetch_app(app, sample)
+            existing_amplify = sample / "amplify"
+            config = sample / "amplify" / ".config" / "project-config.json"
+            existing = read_json_object(config) if config.exists() else None
+        project = decide(options, root, existing)
+        region = credentials.resolve_region(project.aws)
+        aws_entry = credentials.local_aws_info_entry(project.aws)
+        try:
+            with staged_folder(paths.amplify) as staging:
+                write_new_amplify_folder(paths.staged(staging), project, region, aws_entry, existing_amplify)
+                if app is not None:
+                    for entry in sample.iterdir():
+                        if entry.name != "amplify":
+                            shutil.move(str(entry), root / entry.name)
+        except BaseException:
+            credentials.forget_secrets(aws_entry)
+            raise
+    frontend_files.update_gitignore(root)
+    project_config = read_json_object(paths.project_config)
+    written = frontend_files.write_config_files(root, project_config, region)
+    framework = f"/{project.frontend.framework or rules.DEFAULT_FRAMEWORK}" if project.frontend.frontend == "javascript" else ""
+    print(f"Project {project.project_name} initialised in {root} ({project.frontend.frontend}{framework}, env {project.env_name}, {region}).")
+    print(f"Wrote amplify/, .gitignore and {', '.join(str(path.relative_to(root)) for path in written)}.")
+    if project.aws.use_profile and project.aws.profile_name and not credentials.profile_exists(project.aws.profile_name):
+        print(f'Note: AWS profile "{project.aws.profile_name}" is not configured on this machine; a push will need it.')
+    print(f'Environment "{project.env_name}" is local until pushed: no AWS resources were created.')
+    print('Next: "amplify add api --headless < request.json", "amplify status", "amplify mock api".')
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv and argv[0] in ("-h", "--help"):
+        print(HELP)
+        return 0
+
+    def body() -> int:
+        options = parse_options("init", argv, value_options=("--app",), flags=("--yes", "--reinit"))
+        return init(options, Path.cwd())
+
+    return run_command("init", body)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

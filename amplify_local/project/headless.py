@@ -1,0 +1,106 @@
+"""Command-line options of the headless commands and the questions asked when a value is missing.
+
+The real CLI reads `--amplify`, `--frontend` and `--providers` as JSON strings (its sample scripts pass
+them through shell variables with `IFS='|'`), plus `--yes`/`-y` and `--app`. A missing value is taken
+from the defaults with `--yes`, asked on a terminal, and otherwise refused naming the parameter.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from amplify_local.project.files import ProjectError
+from amplify_local.project.settings import parse_json_argument
+
+JSON_OPTIONS = ("--amplify", "--frontend", "--providers")
+T = TypeVar("T")
+
+
+@dataclass
+class HeadlessOptions:
+    json: dict[str, dict[str, Any]] = field(default_factory=dict)  # "--amplify" -> decoded object
+    values: dict[str, str] = field(default_factory=dict)  # other options that take a value
+    flags: set[str] = field(default_factory=set)
+    positionals: list[str] = field(default_factory=list)
+
+    @property
+    def yes(self) -> bool:
+        return "--yes" in self.flags
+
+
+def parse_options(
+    command: str,
+    argv: list[str],
+    json_options: tuple[str, ...] = JSON_OPTIONS,
+    value_options: tuple[str, ...] = (),
+    flags: tuple[str, ...] = ("--yes",),
+    positionals: int = 0,
+) -> HeadlessOptions:
+    """Parse `argv` strictly: unknown options, missing values and repeated options are refused."""
+    options = HeadlessOptions()
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, _, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        name = "--yes" if name == "-y" else name
+        if name in json_options or name in value_options:
+            if inline == "" and "=" not in arg:
+                if not args:
+                    raise ProjectError(f"amplify {command}: {name} needs a value")
+                inline = args.pop(0)
+            if name in options.json or name in options.values:
+                raise ProjectError(f"amplify {command}: {name} is given twice")
+            if name in json_options:
+                options.json[name] = parse_json_argument(name, inline)
+            else:
+                options.values[name] = inline
+        elif name in flags:
+            options.flags.add(name)
+        elif arg.startswith("-"):
+            known = ", ".join((*json_options, *value_options, *flags))
+            raise ProjectError(f'amplify {command}: unknown option "{arg}". Options: {known}')
+        else:
+            options.positionals.append(arg)
+    if len(options.positionals) > positionals:
+        extra = " ".join(options.positionals[positionals:])
+        raise ProjectError(f'amplify {command}: unexpected argument "{extra}"')
+    return options
+
+
+class Asker:
+    """Fills a missing value: the default with --yes, a question on a terminal, else a refusal."""
+
+    def __init__(self, command: str, yes: bool, interactive: bool | None = None) -> None:
+        self.command = command
+        self.yes = yes
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+
+    def value(self, parameter: str, key: str, question: str, default: T, check: Callable[[str], T]) -> T:
+        if self.yes:
+            return default
+        if not self.interactive:
+            raise ProjectError(
+                f"amplify {self.command}: {parameter}: {key} is missing and there is no terminal to ask. "
+                f"Give it in {parameter}, or add --yes to use the default ({default})."
+            )
+        while True:
+            answer = input(f"? {question} ({default}) ").strip()
+            if not answer:
+                return default
+            try:
+                return check(answer)
+            except ProjectError as error:
+                print(f"  {error}", file=sys.stderr)
+
+
+def run_command(command: str, body: Callable[[], int]) -> int:
+    """Run a command body; a ProjectError becomes one line on stderr and exit status 1."""
+    try:
+        return body()
+    except ProjectError as error:
+        message = str(error)
+        print(message if message.startswith("amplify ") else f"amplify {command}: {message}", file=sys.stderr)
+        return 1

@@ -1,0 +1,210 @@
+"""The project's state files: what `init` writes, and the environment operations on them.
+
+project-config.json (name, frontend, providers), local-env-info.json (this checkout's path, editor and
+current env), local-aws-info.json (per env: where credentials come from), team-provider-info.json (per
+env: provider values), backend-config.json (the resources), amplify-meta.json (providers + resources
+with their outputs) and #current-cloud-backend/ (what was last pushed: nothing, until push exists).
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from amplify_local.project import frontend as frontend_files
+from amplify_local.project.files import ProjectError, read_json_object, write_json
+from amplify_local.project.paths import ProjectPaths
+from amplify_local.project.settings import PROVIDER_NAME, AwsSettings, FrontendSettings
+from amplify_local.provider import credentials
+from amplify_local.provider.regions import DEFAULT_REGION
+
+PROJECT_CONFIG_VERSION = "3.1"
+
+# The feature flags the real CLI writes into amplify/cli.json for a new project.
+CLI_FEATURES: dict[str, Any] = {
+    "features": {
+        "graphqltransformer": {
+            "addmissingownerfields": True,
+            "improvepluralization": False,
+            "validatetypenamereservedwords": True,
+            "useexperimentalpipelinedtransformer": True,
+            "enableiterativegsiupdates": True,
+            "secondarykeyasgsi": True,
+            "skipoverridemutationinputtypes": True,
+            "transformerversion": 2,
+            "suppressschemamigrationprompt": True,
+            "securityenhancementnotification": False,
+            "showfieldauthnotification": False,
+            "usesubusernamefordefaultidentityclaim": True,
+            "usefieldnameforprimarykeyconnectionfield": False,
+            "enableautoindexquerynames": True,
+            "respectprimarykeyattributesonconnectionfield": True,
+            "shoulddeepmergedirectiveconfigdefaults": False,
+            "populateownerfieldforstaticgroupauth": True,
+        },
+        "frontend-ios": {"enablexcodeintegration": True},
+        "auth": {
+            "enablecaseinsensitivity": True,
+            "useinclusiveterminology": True,
+            "breakcirculardependency": True,
+            "forcealiasattributes": False,
+            "useenabledmfas": True,
+        },
+        "codegen": {
+            "useappsyncmodelgenplugin": True,
+            "usedocsgeneratorplugin": True,
+            "usetypesgeneratorplugin": True,
+            "cleangeneratedmodelsdirectory": True,
+            "retaincasestyle": True,
+            "addtimestampfields": True,
+            "handlelistnullabilitytransparently": True,
+            "emitauthprovider": True,
+            "generateindexrules": True,
+            "enabledartnullsafety": True,
+            "generatemodelsforlazyloadandcustomselectionset": False,
+        },
+        "appsync": {"generategraphqlpermissions": True},
+        "latestregionsupport": {
+            "pinpoint": 1, "translate": 1, "transcribe": 1, "rekognition": 1, "textract": 1, "comprehend": 1,
+        },
+        "project": {"overrides": True},
+    },
+    "debug": {},
+}
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """Everything `init` decided, validated, before a file is written."""
+
+    project_name: str
+    env_name: str
+    default_editor: str
+    app_id: str | None
+    frontend: FrontendSettings
+    aws: AwsSettings
+
+
+def build_project_config(project_name: str, frontend: FrontendSettings) -> dict[str, Any]:
+    return {
+        "projectName": project_name,
+        "version": PROJECT_CONFIG_VERSION,
+        "frontend": frontend.frontend,
+        frontend.frontend: frontend.project_config_entry(project_name),
+        "providers": [PROVIDER_NAME],
+    }
+
+
+def provider_values(region: str, app_id: str | None) -> dict[str, Any]:
+    """An env's awscloudformation values before any push: only what is known offline."""
+    values: dict[str, Any] = {"Region": region}
+    if app_id:
+        values["AmplifyAppId"] = app_id
+    return values
+
+
+def tags(project_name: str, env_name: str) -> list[dict[str, str]]:
+    return [
+        {"Key": "user:Stack", "Value": env_name},
+        {"Key": "user:Application", "Value": project_name},
+    ]
+
+
+def meta_from_backend_config(backend_config: dict[str, Any], providers: dict[str, Any]) -> dict[str, Any]:
+    """amplify-meta for resources that were never pushed: the backend-config entries under the providers."""
+    return {"providers": {PROVIDER_NAME: providers}, **copy.deepcopy(backend_config)}
+
+
+# What a rebuilt amplify/ folder takes fresh rather than from the old (or sample) one.
+NOT_CARRIED_OVER = (".config", "#current-cloud-backend", "team-provider-info.json", "amplify-meta.json", ".temp")
+
+
+def write_new_amplify_folder(
+    staged: ProjectPaths,
+    project: NewProject,
+    region: str,
+    aws_entry: dict[str, Any],
+    existing: Path | None,
+) -> None:
+    """Fill a staging amplify/ folder. `existing` (a sample app's or a re-initialised project's amplify/)
+    keeps its resources, backend-config.json, cli.json and everything else but the env-specific files."""
+    backend_config: dict[str, Any] = {}
+    if existing is not None and existing.is_dir():
+        shutil.copytree(existing, staged.amplify, ignore=shutil.ignore_patterns(*NOT_CARRIED_OVER), dirs_exist_ok=True)
+        if staged.backend_config.exists():
+            backend_config = read_json_object(staged.backend_config)
+    values = provider_values(region, project.app_id)
+    write_json(staged.project_config, build_project_config(project.project_name, project.frontend))
+    write_json(
+        staged.local_env_info,
+        {"projectPath": str(staged.root), "defaultEditor": project.default_editor, "envName": project.env_name},
+    )
+    write_json(staged.local_aws_info, {project.env_name: aws_entry})
+    write_json(staged.team_provider_info, {project.env_name: {PROVIDER_NAME: values}})
+    if not staged.cli_json.exists():
+        write_json(staged.cli_json, CLI_FEATURES)
+    write_json(staged.backend_config, backend_config)
+    write_json(staged.amplify_meta, meta_from_backend_config(backend_config, values))
+    write_json(staged.tags, tags(project.project_name, project.env_name))
+    cloud = staged.current_cloud_backend
+    write_json(cloud / "backend-config.json", {})
+    write_json(cloud / "amplify-meta.json", meta_from_backend_config({}, values))
+    write_json(cloud / "tags.json", tags(project.project_name, project.env_name))
+
+
+def read_project_config(paths: ProjectPaths) -> dict[str, Any]:
+    return read_json_object(paths.project_config)
+
+
+def current_env(paths: ProjectPaths) -> str:
+    env = read_json_object(paths.local_env_info).get("envName")
+    if not isinstance(env, str):
+        raise ProjectError(f"{paths.local_env_info}: envName is missing. Run \"amplify env checkout <name>\".")
+    return env
+
+
+def environments(paths: ProjectPaths) -> dict[str, Any]:
+    return read_json_object(paths.team_provider_info) if paths.team_provider_info.exists() else {}
+
+
+def region_of(paths: ProjectPaths) -> str:
+    provider = read_json_object(paths.amplify_meta).get("providers", {}).get(PROVIDER_NAME, {})
+    return str(provider.get("Region") or DEFAULT_REGION)
+
+
+def add_environment(paths: ProjectPaths, env_name: str, aws: AwsSettings | None, app_id: str | None = None) -> None:
+    """A new local environment with the given credentials source (default: the current env's), then checked out."""
+    team = environments(paths)
+    if env_name in team:
+        raise ProjectError(f'Environment "{env_name}" already exists. Use "amplify env checkout {env_name}".')
+    aws_info = read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
+    if aws is None:
+        entry = dict(aws_info.get(current_env(paths), {"configLevel": "project", "useProfile": True, "profileName": "default"}))
+        region = region_of(paths)
+    else:
+        entry = credentials.local_aws_info_entry(aws)
+        region = credentials.resolve_region(aws)
+    if app_id is None:
+        app_id = next((values.get(PROVIDER_NAME, {}).get("AmplifyAppId") for values in team.values()), None)
+    team[env_name] = {PROVIDER_NAME: provider_values(region, app_id)}
+    write_json(paths.team_provider_info, team)
+    write_json(paths.local_aws_info, {**aws_info, env_name: entry})
+    checkout_environment(paths, env_name)
+
+
+def checkout_environment(paths: ProjectPaths, env_name: str) -> None:
+    """Switch the local checkout to another env: local-env-info, the meta's provider values, the frontend files."""
+    team = environments(paths)
+    if env_name not in team:
+        known = ", ".join(team) or "none"
+        raise ProjectError(f'Environment "{env_name}" does not exist (environments: {known}). Use "amplify env add".')
+    env_info = read_json_object(paths.local_env_info)
+    write_json(paths.local_env_info, {**env_info, "envName": env_name})
+    values = team[env_name].get(PROVIDER_NAME, {})
+    meta = read_json_object(paths.amplify_meta)
+    meta["providers"] = {**meta.get("providers", {}), PROVIDER_NAME: values}
+    write_json(paths.amplify_meta, meta)
+    frontend_files.write_config_files(paths.root, read_project_config(paths), str(values.get("Region", DEFAULT_REGION)))
