@@ -398,8 +398,16 @@ class Subscriptions:
     def __len__(self) -> int:
         return sum(len(entries) for entries in self.by_field.values())
 
-    def publish(self, mutation_field: str, payload: Mapping[str, Any] | None) -> int:
-        """Hand `payload` to every subscriber it passes; return how many. A null payload is not published."""
+    def publish(
+        self, mutation_field: str, payload: Mapping[str, Any] | None, extensions: Mapping[str, Any] | None = None
+    ) -> int:
+        """Hand `payload` to every subscriber it passes; return how many. A null payload is not published.
+
+        `extensions` are the mutation resolver's `$extensions`: its `invalidateSubscriptions` requests end
+        the matching subscriptions first.
+        """
+        if extensions:
+            self.apply_extensions(extensions)
         if payload is None:
             return 0
         event = Event(dict(payload))

@@ -267,12 +267,8 @@ def test_invalidation_ends_matching_subscriptions_only() -> None:
         )
         == 0
     )
-    assert (
-        registry.apply_extensions(
-            {INVALIDATE_KEY: [{"subscriptionField": "onMsg", "payload": {"groupId": "g1"}}]}
-        )
-        == 1
-    )
+    removal = {INVALIDATE_KEY: [{"subscriptionField": "onMsg", "payload": {"groupId": "g1"}}]}
+    assert registry.publish("removeUser", {"userId": "u"}, removal) == 0  # a mutation's own extensions
     assert sink.ended == ["in-g1"]
     assert registry.publish("send", {"groupId": "g1"}) == 1
     assert sink.events == [("plain", {"groupId": "g1"})]
