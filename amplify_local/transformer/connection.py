@@ -1,0 +1,2 @@
+def transform(ctx):
+    pass
