@@ -104,3 +104,18 @@ def run_command(command: str, body: Callable[[], int]) -> int:
         message = str(error)
         print(message if message.startswith("amplify ") else f"amplify {command}: {message}", file=sys.stderr)
         return 1
+
+
+def table(rows: list[list[str]]) -> str:
+    """The real CLI's box table (also used by status)."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+
+    def line(left: str, middle: str, right: str) -> str:
+        return left + middle.join("─" * (width + 2) for width in widths) + right
+
+    def cells(row: list[str]) -> str:
+        return "│" + "│".join(f" {cell.ljust(width)} " for cell, width in zip(row, widths, strict=True)) + "│"
+
+    return "\n".join(
+        [line("┌", "┬", "┐"), cells(rows[0]), line("├", "┼", "┤"), *(cells(row) for row in rows[1:]), line("└", "┴", "┘")]
+    )
