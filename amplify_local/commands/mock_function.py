@@ -1,0 +1,91 @@
+"""`amplify mock function [name] [--event src/event.json] [--timeout N]`: invoke one function locally.
+
+Output as the Amplify CLI prints it: "Ensuring latest function changes are built...", "Starting
+execution...", the function's own log lines (prefixed with its name), "Result:" with the JSON, and
+"Finished execution.". A function error prints "<name> failed with the following error:" and Lambda's
+error document, and exits 1. Bad arguments (no such function, an unreadable or invalid event file) exit 2
+with a message naming what to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from amplify_local.mock.lambda_runner import FunctionRunner, LambdaError
+
+DEFAULT_EVENT = "src/event.json"
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` with an `amplify/backend` folder."""
+    for folder in (start, *start.parents):
+        if (folder / "amplify" / "backend").is_dir():
+            return folder
+    return None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amplify mock function", description="Invoke a function locally.")
+    parser.add_argument("name", nargs="?", help="the function (a folder of amplify/backend/function)")
+    parser.add_argument("--event", help=f"event JSON file, relative to the function folder (default {DEFAULT_EVENT})")
+    parser.add_argument("--timeout", type=float, help="seconds before the call is stopped (default: the template's)")
+    return parser
+
+
+def _read_event(function_dir: Path, relative: str | None) -> Any:
+    path = function_dir / (relative or DEFAULT_EVENT)
+    if not path.exists():
+        if relative is None:
+            return {}
+        raise ValueError(f"event file {path} does not exist (--event is relative to {function_dir})")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
+
+
+def main(argv: list[str]) -> int:
+    options = _parser().parse_args(argv)
+    if options.timeout is not None and options.timeout <= 0:
+        print("amplify mock function: --timeout must be a positive number of seconds", file=sys.stderr)
+        return 2
+    root = find_project_root(Path.cwd())
+    if root is None:
+        print("amplify mock function: no Amplify project here (no amplify/backend folder in this folder "
+              "or above). Run it inside the project.", file=sys.stderr)
+        return 2
+    runner = FunctionRunner(root, timeout_override=options.timeout)
+    names = runner.names()
+    name = options.name
+    if name is None:
+        if len(names) != 1:
+            listing = ", ".join(names) if names else "none (use `amplify add function` to create one)"
+            print(f"amplify mock function: name the function to run. Functions: {listing}", file=sys.stderr)
+            return 2
+        name = names[0]
+    try:
+        name = runner.resolve_name(name)
+        event = _read_event(root / "amplify" / "backend" / "function" / name, options.event)
+    except LambdaError as error:
+        print(f"amplify mock function: {error.error_message}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"amplify mock function: {error}", file=sys.stderr)
+        return 2
+    print("Ensuring latest function changes are built...", flush=True)
+    print("Starting execution...", flush=True)
+    try:
+        result = runner.invoke_once(name, event)
+    except LambdaError as error:
+        print(f"{name} failed with the following error:", flush=True)
+        print(json.dumps(error.to_payload(), indent=2), flush=True)
+        print("Finished execution.", flush=True)
+        return 1
+    print("Result:")
+    print(json.dumps(result, indent=2))
+    print("Finished execution.", flush=True)
+    return 0
