@@ -1,0 +1,208 @@
+"""Unit and pipeline resolvers with AppSync's semantics.
+
+Unit: request template -> data source -> response template. `#return` in the request skips the rest.
+A data source error goes to `$ctx.error` when the request document says `"version": "2018-05-29"`;
+with 2017-02-28 it fails the field. Pipeline: the before template, then each function (request -> data
+source -> response, `$ctx.prev.result` carrying the previous output; `#return` in a function's request
+skips that function's data source and response and the pipeline goes on; data source errors always go
+to `$ctx.error`), then the after template. Stash and arguments are shared by every step. A template
+error (`$util.error`, a failing helper) ends the field: its value is null and every error collected so
+far is reported. Errors appended with `$util.appendError` are reported next to the value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from amplify_local.mock.appsync.errors import AppSyncError, TemplateError
+from amplify_local.mock.appsync.types import DataSource, DataSourceCall, RenderResult, ResolverContext
+from amplify_local.transformer.types import FunctionConfiguration, MappingTemplate, Resolver
+
+LATEST_VERSION = "2018-05-29"
+DIRECT_LAMBDA_TYPES = frozenset({"AWS_LAMBDA"})
+
+
+class FieldFailure(Exception):
+    """The field resolves to null; `errors` are all the errors its templates and data sources produced."""
+
+    def __init__(self, errors: list[AppSyncError]) -> None:
+        super().__init__(errors[-1].message if errors else "resolver failed")
+        self.errors = errors
+
+
+@dataclass
+class Run:
+    """What one resolver invocation produced beside its value: appended errors and `$extensions`."""
+
+    errors: list[AppSyncError] = field(default_factory=list)
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    def fail(self, error: AppSyncError) -> FieldFailure:
+        self.errors.append(error)
+        return FieldFailure(self.errors)
+
+
+class Template:
+    """A compiled mapping template; `render` returns the rendered JSON value (or `#return`'s value)."""
+
+    def __init__(self, template: MappingTemplate, compile_template: Callable[..., Any]) -> None:
+        self.path = template.path
+        self.compiled = compile_template(template.text, path=template.path)
+
+    def render(self, ctx: ResolverContext, run: Run) -> RenderResult:
+        try:
+            result: RenderResult = self.compiled.render(ctx)
+        except AppSyncError as error:
+            raise run.fail(error) from None
+        if result.errors:
+            run.errors.extend(result.errors)
+        if result.extensions:
+            for key, value in result.extensions.items():
+                if isinstance(value, list):
+                    run.extensions.setdefault(key, []).extend(value)
+                else:
+                    run.extensions[key] = value
+        if not result.returned:
+            result.value = self._json(result.text, run)
+        return result
+
+    def _json(self, text: str, run: Run) -> Any:
+        stripped = text.strip()
+        if not stripped:
+            return None
+        try:
+            return json.loads(stripped)
+        except json.JSONDecodeError as error:
+            raise run.fail(TemplateError(
+                f"Unable to parse the JSON document: '{error.msg} at line {error.lineno}, column {error.colno}' "
+                f"in {self.path}",
+                template=self.path, line=error.lineno, column=error.colno,
+            )) from None
+
+
+@dataclass
+class Step:
+    """One request -> data source -> response unit: a UNIT resolver or a pipeline function."""
+
+    name: str
+    data_source: DataSource
+    request: Template | None
+    response: Template | None
+
+    async def run(self, ctx: ResolverContext, call: DataSourceCall, run: Run, *, unit: bool) -> Any:
+        if self.request is None:
+            document = _direct_lambda_request(ctx)
+        else:
+            rendered = self.request.render(ctx, run)
+            if rendered.returned:
+                return rendered.value
+            document = rendered.value
+        result = None
+        ctx.error = None
+        try:
+            result = await self.data_source.invoke(document, call)
+        except AppSyncError as error:
+            version = document.get("version") if isinstance(document, Mapping) else None
+            if unit and version != LATEST_VERSION:
+                raise run.fail(error) from None
+            ctx.error = {"message": error.message, "type": error.error_type}
+        ctx.result = result
+        if self.response is None:
+            if ctx.error is not None:
+                raise run.fail(AppSyncError(ctx.error["message"], ctx.error["type"]))
+            return result
+        return self.response.render(ctx, run).value
+
+
+def _direct_lambda_request(ctx: ResolverContext) -> dict[str, Any]:
+    """What AppSync sends a direct Lambda resolver (no request template)."""
+    return {
+        "version": LATEST_VERSION,
+        "operation": "Invoke",
+        "payload": {
+            "arguments": ctx.arguments,
+            "identity": ctx.identity,
+            "source": ctx.source,
+            "request": ctx.request,
+            "prev": ctx.prev,
+            "info": ctx.info.to_dict() if ctx.info else None,
+            "stash": ctx.stash,
+        },
+    }
+
+
+@dataclass
+class CompiledResolver:
+    """A resolver ready to run: UNIT has one step; PIPELINE has before/after templates around its steps."""
+
+    type_name: str
+    field_name: str
+    kind: str
+    steps: list[Step]
+    before: Template | None = None
+    after: Template | None = None
+
+    async def resolve(self, ctx: ResolverContext, run: Run) -> Any:
+        """Run it: the field's value (errors and extensions land in `run`), or raise `FieldFailure`."""
+        call = DataSourceCall(self.type_name, self.field_name, ctx)
+        if self.kind != "PIPELINE":
+            return await self.steps[0].run(ctx, call, run, unit=True)
+        previous: Any = None
+        if self.before is not None:
+            rendered = self.before.render(ctx, run)
+            if rendered.returned:
+                return rendered.value
+            previous = rendered.value
+        for step in self.steps:
+            ctx.prev = {"result": previous}
+            previous = await step.run(ctx, call, run, unit=False)
+        ctx.prev = {"result": previous}
+        ctx.result = previous
+        ctx.error = None
+        if self.after is None:
+            return previous
+        return self.after.render(ctx, run).value
+
+
+def compile_resolver(
+    resolver: Resolver,
+    functions: Mapping[str, FunctionConfiguration],
+    data_sources: Mapping[str, DataSource],
+    compile_template: Callable[..., Any],
+) -> CompiledResolver:
+    """Compile every template of `resolver` now, so a broken template fails the load, not a request."""
+    where = f"resolver {resolver.type_name}.{resolver.field_name}"
+
+    def template(spec: MappingTemplate | None) -> Template | None:
+        return Template(spec, compile_template) if spec is not None else None
+
+    def source(name: str | None, owner: str) -> DataSource:
+        if name is None or name not in data_sources:
+            raise ValueError(f"{owner}: data source {name!r} is not defined in the API")
+        return data_sources[name]
+
+    if resolver.kind == "PIPELINE":
+        steps = []
+        for name in resolver.functions:
+            if name not in functions:
+                raise ValueError(f"{where}: pipeline function {name!r} is not defined in the API")
+            function = functions[name]
+            steps.append(Step(
+                name,
+                source(function.data_source, f"function {name}"),
+                template(function.request),
+                template(function.response),
+            ))
+        return CompiledResolver(
+            resolver.type_name, resolver.field_name, "PIPELINE", steps,
+            template(resolver.request), template(resolver.response),
+        )
+    data_source = source(resolver.data_source, where)
+    if resolver.request is None and data_source.type not in DIRECT_LAMBDA_TYPES:
+        raise ValueError(f"{where}: missing request mapping template")
+    step = Step(f"{resolver.type_name}.{resolver.field_name}", data_source, template(resolver.request),
+                template(resolver.response))
+    return CompiledResolver(resolver.type_name, resolver.field_name, "UNIT", [step])

@@ -1,0 +1,152 @@
+"""The running mock: where the API comes from (a build folder or the project), its tables, the ASGI app,
+and the uvicorn server around them, with a clean stop on Ctrl-C and SIGTERM.
+
+`MockService.create` does every step that can fail on bad input before the port is announced, so a
+broken schema or build is reported as "Failed to start API Mocking" with the reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from amplify_local.mock.appsync.server import AppSyncApp, ServerState
+from amplify_local.mock.appsync.simulator import Simulator
+from amplify_local.mock.appsync.subscriptions import Subscriptions
+from amplify_local.transformer.types import ApiDefinition
+
+log = logging.getLogger("amplify_local.appsync")
+
+
+class ServiceError(Exception):
+    """The mock cannot start; the message says why and what to do."""
+
+
+def api_folder(project: Path) -> Path:
+    """`amplify/backend/api/<name>`: the project's one GraphQL API."""
+    backend = project / "amplify" / "backend" / "api"
+    folders = sorted(p for p in backend.iterdir() if p.is_dir()) if backend.is_dir() else []
+    if not folders:
+        raise ServiceError("No AppSync API is added to the project")
+    return folders[0]
+
+
+def load_definition(project: Path | None, build: Path | None) -> ApiDefinition:
+    """The API to serve: a build folder as it is, or the project's schema run through the transformer."""
+    from amplify_local.transformer.build import BuildError, api_from_build, read_build
+
+    try:
+        if build is not None:
+            return read_build(build)
+        assert project is not None
+        folder = api_folder(project)
+        from amplify_local.transformer.transform import transform_api
+
+        api = api_from_build(transform_api(folder))
+        api.source = folder
+        return api
+    except ServiceError:
+        raise
+    except Exception as error:  # BuildError, SchemaError, GraphQLError: all carry file and line
+        raise ServiceError(str(error) if isinstance(error, BuildError) else f"{type(error).__name__}: {error}") from None
+
+
+@dataclass
+class MockService:
+    api: ApiDefinition
+    engine: Any
+    state: ServerState
+    app: AppSyncApp
+    announce: str = ""
+    closers: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        project: Path | None,
+        build: Path | None,
+        lambda_dir: Path | None = None,
+        timeout: float = 10.0,
+        db_path: Path | None = None,
+        reset: bool = False,
+    ) -> MockService:
+        from amplify_local.mock.appsync import loader
+        from amplify_local.mock.dynamodb import Engine
+
+        api = load_definition(project, build)
+        if db_path is None and project is not None:
+            db_path = project / "amplify" / "mock-data" / "dynamodb"
+        try:
+            engine = Engine.open(db_path)
+        except Exception as error:
+            raise ServiceError(f"Cannot open the table data in {db_path}: {error}") from None
+        if reset:
+            engine.clear()
+        lambda_source = _lambda_source(project, lambda_dir, timeout)
+        subscriptions = Subscriptions()
+        try:
+            simulator = loader.load(api, engine, lambda_source=lambda_source, subscriptions=subscriptions)
+        except Exception as error:
+            raise ServiceError(f"{type(error).__name__}: {error}") from None
+
+        async def clear_data() -> list[str]:
+            engine.clear()
+            return [table.name for table in simulator.api.tables]
+
+        state = ServerState(simulator, clear_data)
+        return cls(api, engine, state, AppSyncApp(state, _realtime(simulator)))
+
+    def serve(self, sock: socket.socket) -> int:
+        """Serve on `sock` until Ctrl-C or SIGTERM; returns the exit status."""
+        import uvicorn
+
+        config = uvicorn.Config(
+            self.app, loop="uvloop", http="httptools", ws="websockets", lifespan="off",
+            log_level="warning", access_log=False, timeout_graceful_shutdown=2,
+        )
+        server = uvicorn.Server(config)
+
+        async def run() -> None:
+            task = asyncio.ensure_future(server.serve(sockets=[sock]))
+            while not server.started and not task.done():
+                await asyncio.sleep(0.005)
+            if server.started:
+                print(self.announce, flush=True)
+            await task
+
+        try:
+            asyncio.run(run())
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.close()
+        return 0
+
+    def close(self) -> None:
+        close = getattr(self.engine, "close", None)
+        if close is not None:
+            close()
+
+
+def _lambda_source(project: Path | None, lambda_dir: Path | None, timeout: float) -> Any:
+    """The factory of Lambda data sources: project functions, or `<name>.js` handlers of `--lambda-dir`."""
+    try:
+        from amplify_local.mock.appsync.datasources.lambda_ import LambdaDataSource
+    except ImportError:
+        print("Lambda data sources are not available in this build; they answer as NONE.", file=sys.stderr)
+        return None
+    return LambdaDataSource.factory(project=project, handlers_dir=lambda_dir, timeout=timeout)
+
+
+def _realtime(simulator: Simulator) -> Any:
+    try:
+        from amplify_local.mock.appsync.realtime import RealtimeApp
+    except ImportError:
+        return None
+    return RealtimeApp(simulator)

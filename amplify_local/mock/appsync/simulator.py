@@ -1,0 +1,164 @@
+"""One loaded API, ready to serve: schema, compiled resolvers, data sources, auth, and the subscription
+runtime the realtime protocol calls (`types.SubscriptionRuntime`).
+
+Loading compiles every template and builds the schema up front, so a broken API fails at load (and a
+hot reload keeps the previous `Simulator`); serving does only per-request work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graphql import GraphQLError, OperationType
+from graphql.execution.values import get_argument_values, get_variable_values
+
+from amplify_local.mock.appsync.auth import Authorizer, RequestParts, check_field
+from amplify_local.mock.appsync.errors import AppSyncError, RequestError
+from amplify_local.mock.appsync.executor import (
+    DocumentCache,
+    RequestState,
+    attach_resolvers,
+    error_entry,
+    response_body,
+    run_operation,
+)
+from amplify_local.mock.appsync.resolvers import CompiledResolver, FieldFailure, Run, compile_resolver
+from amplify_local.mock.appsync.schema import build_schema
+from amplify_local.mock.appsync.subscriptions import Subscriptions
+from amplify_local.mock.appsync.types import DataSource, Identity, Info, ResolverContext, Subscription
+from amplify_local.transformer.types import ApiDefinition
+
+log = logging.getLogger("amplify_local.appsync")
+
+SUBSCRIPTION_OVER_HTTP = (
+    "Subscription request is only supported in realtime url. Send requests to /graphql/realtime path instead"
+)
+
+
+class Simulator:
+    def __init__(
+        self,
+        api: ApiDefinition,
+        data_sources: Mapping[str, DataSource],
+        compile_template: Callable[..., Any],
+        *,
+        subscriptions: Subscriptions | None = None,
+        authorizer: Authorizer | None = None,
+    ) -> None:
+        self.api = api
+        self.data_sources = dict(data_sources)
+        info = build_schema(api.schema, api.default_auth.type)
+        self.schema = info.schema
+        self.field_auth = info.auth
+        self.resolvers: dict[tuple[str, str], CompiledResolver] = {}
+        for key, resolver in api.resolvers.items():
+            if key not in self.field_auth:
+                log.warning("Resolver %s.%s has no field in the schema; skipped", *key)
+                continue
+            self.resolvers[key] = compile_resolver(resolver, api.functions, self.data_sources, compile_template)
+        self.subscriptions = subscriptions if subscriptions is not None else Subscriptions()
+        self.subscriptions.set_schema(api.schema)
+        self.authorizer = authorizer or Authorizer(api)
+        attach_resolvers(self.schema, self.resolvers, self.field_auth, frozenset(api.auth_modes), self._publish)
+        self.documents = DocumentCache(self.schema)
+
+    def _publish(self, mutation_field: str, payload: Any, extensions: dict[str, Any]) -> None:
+        if extensions:
+            self.subscriptions.apply_extensions(extensions)
+        if payload is not None:
+            self.subscriptions.publish(mutation_field, payload)
+
+    # --- HTTP ------------------------------------------------------------------------------------------
+
+    async def handle(self, body: Any, headers: dict[str, str], request: RequestParts | None = None) -> tuple[int, dict]:
+        """A parsed `POST /graphql` body -> (HTTP status, response body), as AppSync answers it."""
+        try:
+            identity = await self.authorizer.authorize(headers, request)
+        except RequestError as error:
+            return error.status, error.to_body()
+        if not isinstance(body, dict):
+            return 400, RequestError(400, "BadRequestException", "The request body must be a JSON object").to_body()
+        query = body.get("query")
+        if not isinstance(query, str) or not query.strip():
+            return 400, RequestError(400, "BadRequestException", "Missing query in the request body").to_body()
+        variables = body.get("variables") or {}
+        if not isinstance(variables, dict):
+            return 400, RequestError(400, "BadRequestException", "variables must be a JSON object").to_body()
+        operation_name = body.get("operationName") or None
+        prepared = self.documents.get(query)
+        if prepared.syntax_error is not None:
+            return 200, {"errorMessage": prepared.syntax_error.message}
+        if prepared.errors:
+            return 200, {"data": None, "errors": [error_entry(error) for error in prepared.errors]}
+        operation = prepared.operation(operation_name)
+        if operation is not None and operation.operation == OperationType.SUBSCRIPTION:
+            return 200, {"errorMessage": SUBSCRIPTION_OVER_HTTP}
+        state = RequestState(identity, headers, variables)
+        result = run_operation(self.schema, prepared, state, operation_name)
+        if not hasattr(result, "data"):
+            result = await result
+        return 200, response_body(result, state)
+
+    # --- SubscriptionRuntime ---------------------------------------------------------------------------
+
+    def authorize(self, headers: dict[str, str]) -> Identity:
+        return self.authorizer.classify(headers)
+
+    async def subscribe(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        identity: Identity,
+        headers: dict[str, str],
+    ) -> Subscription:
+        prepared = self.documents.get(query)
+        if prepared.syntax_error is not None:
+            raise AppSyncError(prepared.syntax_error.message, "ValidationError")
+        if prepared.errors:
+            raise AppSyncError("; ".join(error.message for error in prepared.errors), "ValidationError")
+        operation = prepared.operation(operation_name)
+        if operation is None:
+            raise AppSyncError(f"Unknown operation named {operation_name!r}.", "ValidationError")
+        if operation.operation != OperationType.SUBSCRIPTION or self.schema.subscription_type is None:
+            raise AppSyncError("Only subscription operations can be started on the realtime endpoint",
+                               "ValidationError")
+        coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, list):
+            raise AppSyncError("; ".join(error.message for error in coerced), "ValidationError")
+        field_node = operation.selection_set.selections[0]
+        field_name = field_node.name.value  # type: ignore[attr-defined]
+        type_name = self.schema.subscription_type.name
+        definition = self.schema.subscription_type.fields[field_name]
+        arguments = get_argument_values(definition, field_node, coerced)  # type: ignore[arg-type]
+        check_field(self.field_auth[(type_name, field_name)], identity, type_name, field_name)
+        extensions: dict[str, Any] = {}
+        compiled = self.resolvers.get((type_name, field_name))
+        if compiled is not None:
+            ctx = ResolverContext(
+                arguments=arguments, identity=identity.resolver_fields, request={"headers": headers},
+                auth_mode=identity.mode,
+            )
+            ctx.info = Info(field_name, type_name, coerced, [], "")
+            run = Run()
+            try:
+                await compiled.resolve(ctx, run)
+            except FieldFailure as failure:
+                raise failure.errors[-1] from None
+            if run.errors:
+                raise run.errors[0]
+            extensions = run.extensions
+        return Subscription(field_name, arguments, identity, extensions, (prepared, operation_name, coerced, headers))
+
+    async def render_event(self, subscription: Subscription, payload: dict[str, Any]) -> dict[str, Any]:
+        prepared, operation_name, variables, headers = subscription.plan
+        state = RequestState(subscription.identity, headers, variables, event=True)
+        result = run_operation(self.schema, prepared, state, operation_name, {subscription.field_name: payload})
+        if not hasattr(result, "data"):
+            result = await result
+        return response_body(result, state)
+
+
+__all__ = ["GraphQLError", "Simulator"]
