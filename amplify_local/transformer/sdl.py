@@ -15,7 +15,6 @@ from graphql import (
     DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
-    FieldDefinitionNode,
     InputObjectTypeDefinitionNode,
     InputValueDefinitionNode,
     InterfaceTypeDefinitionNode,
