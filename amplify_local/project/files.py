@@ -17,6 +17,16 @@ from pathlib import Path
 from typing import Any
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Files are created like any other file of the user's (mkstemp alone would make them 0600).
+DEFAULT_FILE_MODE = 0o666 & ~_umask()
+
+
 class ProjectError(Exception):
     """A refusal the user can act on: the message names the parameter or file, what was wrong, and what to do."""
 
@@ -55,8 +65,7 @@ def write_text(path: Path, text: str, mode: int | None = None) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        if mode is not None:
-            os.chmod(temp_name, mode)
+        os.chmod(temp_name, mode if mode is not None else DEFAULT_FILE_MODE)
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
