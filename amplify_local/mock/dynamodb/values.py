@@ -1,0 +1,271 @@
+"""DynamoDB's typed attribute values (`{"S": "x"}`, `{"N": "1"}`, ...): validation, ordering, size, keys.
+
+Values stay in the wire format of the low-level API everywhere (B as base64 text), so the engine never
+converts on the way in or out. Numbers are normalised once on write (`1.50` -> `1.5`, `1e2` -> `100`)
+as DynamoDB does, which makes equality of N a string comparison. Sort keys are stored as order-preserving
+byte strings (`key_bytes`) so that SQLite's memcmp ordering of BLOBs is DynamoDB's ordering: N
+numerically, S by UTF-8 bytes, B by bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import decimal
+import re
+from decimal import Decimal
+from typing import Any
+
+from amplify_local.mock.dynamodb.errors import DynamoDBError, invalid_parameter, validation
+
+AttributeValue = dict[str, Any]
+Item = dict[str, AttributeValue]
+
+TYPES = frozenset({"S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"})
+SCALAR_KEY_TYPES = frozenset({"S", "N", "B"})
+MAX_ITEM_SIZE = 400 * 1024
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_CONTEXT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Overflow])
+_SET_NAMES = {"SS": "string set", "NS": "number set", "BS": "binary set"}
+
+
+def normalize_number(text: Any) -> str:
+    """DynamoDB's canonical text of a number, or the ValidationException it gives for a bad one."""
+    if not isinstance(text, str):
+        raise validation("NUMBER_VALUE cannot be converted to String")
+    if not _NUMBER.match(text):
+        raise validation("A value provided cannot be converted into a number")
+    return format_number(_CONTEXT.create_decimal(text))
+
+
+def format_number(number: Decimal) -> str:
+    """Check DynamoDB's precision and range and format without exponent."""
+    if not number:
+        return "0"
+    number = number.normalize(_CONTEXT)
+    digits = len(number.as_tuple().digits)
+    if digits > 38:
+        raise validation("Attempting to store more than 38 significant digits in a Number")
+    adjusted = number.adjusted()
+    if adjusted > 125:
+        raise validation("Number overflow. Attempting to store a number with magnitude larger than supported range")
+    if adjusted < -130:
+        raise validation("Number underflow. Attempting to store a number with magnitude smaller than supported range")
+    return format(number, "f")
+
+
+def decode_binary(text: Any) -> bytes:
+    if isinstance(text, bytes | bytearray):
+        return bytes(text)
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, TypeError, ValueError):
+        raise DynamoDBError("SerializationException", "Base64 encoded length is expected a multiple of 4 bytes "
+                            "but found: " + str(len(str(text)))) from None
+
+
+def check_value(value: Any, *, in_key: bool = False) -> AttributeValue:
+    """Validate one attribute value and return it with numbers normalised (the stored form)."""
+    if not isinstance(value, dict) or len(value) != 1:
+        if isinstance(value, dict) and not value:
+            raise invalid_parameter("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+        raise invalid_parameter("Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+                                "the supported datatypes")
+    ((kind, raw),) = value.items()
+    if kind == "S":
+        if not isinstance(raw, str):
+            raise DynamoDBError("SerializationException", "Start of structure or map found where not expected")
+        return value
+    if kind == "N":
+        text = normalize_number(raw)
+        return value if text == raw else {"N": text}
+    if kind == "B":
+        decode_binary(raw)
+        return value
+    if kind == "BOOL":
+        if not isinstance(raw, bool):
+            raise DynamoDBError("SerializationException", "BOOL must be a boolean")
+        return value
+    if kind == "NULL":
+        if raw is not True:
+            raise invalid_parameter("Null attribute value types must have the value of true")
+        return value
+    if kind in _SET_NAMES:
+        if not isinstance(raw, list):
+            raise DynamoDBError("SerializationException", f"{kind} must be a list")
+        if not raw:
+            raise invalid_parameter(f"An {_SET_NAMES[kind]}  may not be empty")
+        if kind == "NS":
+            members = [normalize_number(member) for member in raw]
+        else:
+            for member in raw:
+                if not isinstance(member, str):
+                    raise DynamoDBError("SerializationException", f"{kind} members must be strings")
+                if kind == "BS":
+                    decode_binary(member)
+            members = raw
+        if len(set(members)) != len(members):
+            raise invalid_parameter(f"Input collection {_render_set(kind, raw)} contains duplicates.")
+        return value if members == raw else {kind: members}
+    if kind == "L":
+        if not isinstance(raw, list):
+            raise DynamoDBError("SerializationException", "L must be a list")
+        checked = [check_value(member) for member in raw]
+        return value if all(a is b for a, b in zip(checked, raw, strict=True)) else {"L": checked}
+    if kind == "M":
+        if not isinstance(raw, dict):
+            raise DynamoDBError("SerializationException", "M must be a map")
+        checked_map = {name: check_value(member) for name, member in raw.items()}
+        return value if all(checked_map[name] is raw[name] for name in raw) else {"M": checked_map}
+    raise invalid_parameter("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+
+
+def _render_set(kind: str, members: list[Any]) -> str:
+    return "[" + ", ".join(str(member) for member in members) + "]"
+
+
+def check_item(item: Any) -> Item:
+    """Validate a whole item (PutItem's `Item`) and return its stored form."""
+    if not isinstance(item, dict):
+        raise DynamoDBError("SerializationException", "Item must be a map")
+    checked: Item = {}
+    for name, value in item.items():
+        if not name:
+            raise invalid_parameter("An AttributeValue may not contain an empty string")
+        checked[name] = check_value(value)
+    return checked
+
+
+def value_type(value: AttributeValue) -> str:
+    return next(iter(value))
+
+
+def equal(a: AttributeValue | None, b: AttributeValue | None) -> bool:
+    """DynamoDB equality: same type and same value, sets compared as sets."""
+    if a is None or b is None:
+        return False
+    kind = next(iter(a))
+    if kind not in b:
+        return False
+    if kind in _SET_NAMES:
+        return set(a[kind]) == set(b[kind])
+    if kind == "L":
+        left, right = a["L"], b["L"]
+        return len(left) == len(right) and all(equal(x, y) for x, y in zip(left, right, strict=True))
+    if kind == "M":
+        left_map, right_map = a["M"], b["M"]
+        return left_map.keys() == right_map.keys() and all(equal(v, right_map[k]) for k, v in left_map.items())
+    if kind == "B":
+        return decode_binary(a["B"]) == decode_binary(b["B"])
+    if kind == "N":
+        return Decimal(a["N"]) == Decimal(b["N"])
+    return a[kind] == b[kind]
+
+
+def compare(a: AttributeValue | None, b: AttributeValue | None) -> int | None:
+    """-1/0/1 for two values of the same ordered type (N, S, B); None when they cannot be ordered."""
+    if a is None or b is None:
+        return None
+    kind = next(iter(a))
+    if kind not in b:
+        return None
+    if kind == "N":
+        x, y = Decimal(a["N"]), Decimal(b["N"])
+    elif kind == "S":
+        x, y = a["S"].encode(), b["S"].encode()
+    elif kind == "B":
+        x, y = decode_binary(a["B"]), decode_binary(b["B"])
+    else:
+        return None
+    return (x > y) - (x < y)
+
+
+def key_bytes(value: AttributeValue) -> bytes:
+    """An order-preserving byte encoding of a key value (S, N or B)."""
+    if "S" in value:
+        return value["S"].encode()
+    if "B" in value:
+        return decode_binary(value["B"])
+    return number_bytes(Decimal(value["N"]))
+
+
+def number_bytes(number: Decimal) -> bytes:
+    """Encode a number so that bytewise order is numeric order: sign, exponent, digits."""
+    if not number:
+        return b"\x80"
+    sign, digits, _ = number.normalize(_CONTEXT).as_tuple()
+    exponent = number.adjusted() + 131  # adjusted exponent is within -130..125
+    text = bytes(48 + d for d in digits)
+    if not sign:
+        return bytes((0xC0, exponent)) + text
+    return bytes((0x40, 255 - exponent)) + bytes(255 - c for c in text) + b"\xff"
+
+
+def key_value(kind: str, data: bytes) -> AttributeValue:
+    """The attribute value of a stored key (the inverse of `key_bytes` for S and B)."""
+    if kind == "S":
+        return {"S": data.decode()}
+    if kind == "B":
+        return {"B": base64.b64encode(data).decode()}
+    raise ValueError("numbers are read from the item, not decoded from their key bytes")
+
+
+def value_size(value: AttributeValue) -> int:
+    """DynamoDB's size of a value in bytes (as its item size limit counts it)."""
+    kind, raw = next(iter(value.items()))
+    if kind == "S":
+        return len(raw.encode())
+    if kind == "N":
+        return _number_size(raw)
+    if kind == "B":
+        return len(raw) * 3 // 4
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(member.encode()) for member in raw)
+    if kind == "NS":
+        return sum(_number_size(member) for member in raw)
+    if kind == "BS":
+        return sum(len(member) * 3 // 4 for member in raw)
+    if kind == "L":
+        return 3 + sum(1 + value_size(member) for member in raw)
+    return 3 + sum(1 + len(name.encode()) + value_size(member) for name, member in raw.items())
+
+
+def _number_size(text: str) -> int:
+    significant = len(text.replace("-", "").replace(".", "").strip("0")) or 1
+    return (significant + 1) // 2 + 1
+
+
+def item_size(item: Item) -> int:
+    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+
+
+def to_plain(value: AttributeValue) -> Any:
+    """A typed value as plain JSON, the way AppSync hands DynamoDB results to templates."""
+    kind, raw = next(iter(value.items()))
+    if kind in ("S", "BOOL", "B"):
+        return raw
+    if kind == "N":
+        return plain_number(raw)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {name: to_plain(member) for name, member in raw.items()}
+    if kind == "L":
+        return [to_plain(member) for member in raw]
+    if kind == "NS":
+        return [plain_number(member) for member in raw]
+    return list(raw)
+
+
+def plain_number(text: str) -> int | float:
+    """int when integral, else float (what a JSON response carries)."""
+    if "." not in text and "e" not in text and "E" not in text:
+        return int(text)
+    return float(text)
+
+
+def item_to_plain(item: Item) -> dict[str, Any]:
+    return {name: to_plain(value) for name, value in item.items()}
