@@ -184,6 +184,9 @@ class TableSpec:
 
 
 def check_table_name(name: Any) -> str:
+    if isinstance(name, str) and not 3 <= len(name) <= 255:
+        raise validation(f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: "
+                         f"Member must have length {'greater than or equal to 3' if len(name) < 3 else 'less than or equal to 255'}")
     if not isinstance(name, str) or not _TABLE_NAME.match(name):
         raise validation(f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: "
                          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
