@@ -1,1 +1,90 @@
-"""mock/appsync/vtl."""
+"""The AppSync VTL engine: Velocity on Airspeed's parser, compiled once per template text.
+
+    template = compile_template(text, path="resolvers/Query.getTodo.req.vtl")  # TemplateError on bad syntax
+    result = template.render(context)  # RenderResult; raises AppSyncError when the template stops with one
+
+`render` parses the output as JSON into `result.value` (AppSync's `MappingTemplate` error when it is
+not JSON), or takes the `#return(x)` value (`returned=True`). Errors appended with
+`$util.appendError` are in `result.errors`; a stopping error (`$util.error`, `$util.unauthorized`,
+`$util.validate`, a failing helper) is raised, with the render so far attached as
+`error.render_result` so the caller can report the appended errors beside it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from amplify_local.mock.appsync.errors import AppSyncError, TemplateError
+from amplify_local.mock.appsync.types import RenderResult, ResolverContext
+from amplify_local.mock.appsync.vtl.compiler import Block, Compiler
+from amplify_local.mock.appsync.vtl.context import context_variables
+from amplify_local.mock.appsync.vtl.parser import TemplateSyntaxError, parse
+from amplify_local.mock.appsync.vtl.runtime import MAX_OUTPUT, BreakLoop, Frame, ReturnValue, StopRender
+from amplify_local.mock.appsync.vtl.util import UTIL
+from amplify_local.mock.appsync.vtl.util.json import to_json
+
+__all__ = ["Template", "TemplateError", "compile_template"]
+
+_NOT_JSON = "Unable to convert {} to class com.amazonaws.deepdish.transform.model.lambda.LambdaVersionedConfig."
+
+
+class Template:
+    """A compiled mapping template; `render` may be called any number of times, from any thread."""
+
+    def __init__(self, text: str, path: str, body: Block) -> None:
+        self.text = text
+        self.path = path
+        self._body = body
+
+    def render(self, context: ResolverContext, *, parse_json: bool = True) -> RenderResult:
+        frame = Frame(context, context_variables(context))
+        out: list[str] = []
+        returned, value = False, None
+        try:
+            self._body(frame, out)
+        except (StopRender, BreakLoop):
+            pass
+        except ReturnValue as signal:
+            returned, value = True, signal.value
+        except AppSyncError as error:
+            error.render_result = self._result(frame, "".join(out))  # type: ignore[attr-defined]
+            raise
+        except RecursionError as exc:
+            raise TemplateError(f"Template recursion too deep in {self.path}") from exc
+        text = "".join(out)
+        if len(text) > MAX_OUTPUT:
+            raise TemplateError(f"The template {self.path} rendered more than {MAX_OUTPUT} characters")
+        result = self._result(frame, text)
+        if returned:
+            result.returned, result.value = True, value
+            result.text = to_json(value) if value is not None else ""
+        elif parse_json:
+            result.value = parse_output(text)
+        return result
+
+    def _result(self, frame: Frame, text: str) -> RenderResult:
+        return RenderResult(text=text, errors=frame.errors, stash=frame.context.stash,
+                            extensions=frame.extensions, logs=frame.logs,
+                            response_headers=frame.response_headers)
+
+
+def parse_output(text: str) -> Any:
+    """The rendered document as JSON, or AppSync's `MappingTemplate` error."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise TemplateError(_NOT_JSON.format(text.strip())) from None
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_template(text: str, path: str = "INLINE_TEMPLATE") -> Template:
+    """Parse and compile a template once per (text, path); a syntax error names the file, line and column."""
+    try:
+        tree = parse(text, path)
+    except TemplateSyntaxError as exc:
+        line_text, caret = exc.get_position_strings()
+        raise TemplateError(f"Parse error on {path}:{exc.line}:{exc.column}: {exc}\n{line_text}\n{caret}",
+                            template=path, line=exc.line, column=exc.column) from None
+    return Template(text, path, Compiler(text, path, UTIL).template(tree))

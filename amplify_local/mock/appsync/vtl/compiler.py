@@ -1,0 +1,612 @@
+"""Turn a parsed template into Python closures, once per template text.
+
+A block becomes `fn(frame, out)` that appends strings to `out`; an expression becomes `fn(frame)`
+returning a value of the Java value model (`values.py`). Everything that can be decided from the text
+is decided here: constant text is merged, `$util.x.y(...)` is bound to its helper, operators to their
+functions, so a render does no parsing and little lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from amplify_local.mock.appsync.errors import AppSyncError, TemplateError
+from amplify_local.mock.appsync.vtl import parser as p
+from amplify_local.mock.appsync.vtl.java import JavaError, find_method, get_property
+from amplify_local.mock.appsync.vtl.runtime import (
+    MAX_ITERATIONS,
+    MAX_OUTPUT,
+    BreakLoop,
+    DefinedBlock,
+    Frame,
+    LoopStatus,
+    ReturnValue,
+    StopRender,
+    UtilGroup,
+)
+from amplify_local.mock.appsync.vtl.values import (
+    add,
+    compare,
+    divide,
+    equals,
+    modulo,
+    multiply,
+    negate,
+    subtract,
+    to_string,
+    truthy,
+)
+
+Block = Callable[[Frame, list[str]], None]
+Expr = Callable[[Frame], Any]
+Segment = Callable[[Frame, Any], Any]
+_MISSING = object()
+
+
+def _compare_with(test: Callable[[int], bool]) -> Callable[[Any, Any], bool]:
+    def operator(left: Any, right: Any) -> bool:
+        result = compare(left, right)
+        return result is not None and test(result)
+    return operator
+
+
+_BINARY: dict[str, tuple[int, Callable[[Any, Any], Any]]] = {
+    "==": (3, equals), "eq": (3, equals),
+    "!=": (3, lambda a, b: not equals(a, b)), "ne": (3, lambda a, b: not equals(a, b)),
+    "<": (4, _compare_with(lambda c: c < 0)), "lt": (4, _compare_with(lambda c: c < 0)),
+    "<=": (4, _compare_with(lambda c: c <= 0)), "le": (4, _compare_with(lambda c: c <= 0)),
+    ">": (4, _compare_with(lambda c: c > 0)), "gt": (4, _compare_with(lambda c: c > 0)),
+    ">=": (4, _compare_with(lambda c: c >= 0)), "ge": (4, _compare_with(lambda c: c >= 0)),
+    "+": (5, add), "-": (5, subtract), "*": (6, multiply), "/": (6, divide), "%": (6, modulo),
+}
+_LOGICAL = {"||": 1, "or": 1, "&&": 2, "and": 2}
+
+
+class Compiler:
+    """Compiles one template. `util` is the `$util` root the helpers are bound from."""
+
+    def __init__(self, text: str, path: str, util: UtilGroup) -> None:
+        self.text = text
+        self.path = path
+        self.util = util
+        self.offset = 0  # where the text being compiled starts in the template (string literals)
+        self.macros: dict[str, tuple[list[str], Block]] = {}
+
+    # -- positions and errors ------------------------------------------------------------------
+
+    def position(self, element: Any) -> tuple[int, int]:
+        start = self.offset + element.start
+        line = self.text.count("\n", 0, start) + 1
+        return line, start - (self.text.rfind("\n", 0, start) + 1) + 1
+
+    def failure(self, element: Any, message: str, error_type: str | None = None) -> TemplateError:
+        line, column = self.position(element)
+        return TemplateError(f"{message} at {self.path}:{line}:{column}", error_type,
+                             template=self.path, line=line, column=column)
+
+    def guard(self, element: Any, function: Callable[..., Any]) -> Callable[..., Any]:
+        """Turn a Java exception inside `function` into an AppSync error naming the template position."""
+        def guarded(*args: Any) -> Any:
+            try:
+                return function(*args)
+            except (AppSyncError, StopRender, BreakLoop, ReturnValue):
+                raise
+            except JavaError as exc:
+                raise self.failure(element, f"{exc} in {element.my_text()}") from exc
+            except RecursionError as exc:
+                raise self.failure(element, "Template recursion too deep") from exc
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+                raise self.failure(element, f"{type(exc).__name__}: {exc} in {element.my_text()}") from exc
+        return guarded
+
+    # -- blocks ---------------------------------------------------------------------------------
+
+    def template(self, body: Any) -> Block:
+        self.collect_macros(body.block)
+        return self.block(body.block)
+
+    def collect_macros(self, block: Any) -> None:
+        """Velocity defines macros when it parses, so a macro can be called above its definition."""
+        for child in block.children:
+            if isinstance(child, p.MacroDefinition):
+                self.macros.setdefault(child.function_name.lower(), (child.arg_names, _noop))
+        for child in block.children:
+            if isinstance(child, p.MacroDefinition):
+                name = child.function_name.lower()
+                self.macros[name] = (child.arg_names, self.block(child.block))
+
+    def block(self, block: Any) -> Block:
+        parts: list[Block | str] = []
+        for child in block.children:
+            compiled = self.node(child)
+            if compiled is None:
+                continue
+            if isinstance(compiled, str) and parts and isinstance(parts[-1], str):
+                parts[-1] += compiled
+            else:
+                parts.append(compiled)
+        if not parts:
+            return _noop
+        if len(parts) == 1:
+            only = parts[0]
+            if isinstance(only, str):
+                return lambda frame, out: out.append(only)
+            return only
+        steps = tuple(_text_writer(part) if isinstance(part, str) else part for part in parts)
+
+        def run(frame: Frame, out: list[str]) -> None:
+            for step in steps:
+                step(frame, out)
+        return run
+
+    def node(self, element: Any) -> Block | str | None:
+        if isinstance(element, p.Text | p.RawBlock | p.FallthroughHashText):
+            return element.text
+        if isinstance(element, p.Comment | p.MacroDefinition):
+            return None
+        if isinstance(element, p.FormalReference):
+            return self.reference_output(element)
+        if isinstance(element, p.SetDirective):
+            return self.set_directive(element)
+        if isinstance(element, p.IfDirective):
+            return self.if_directive(element)
+        if isinstance(element, p.ForeachDirective):
+            return self.foreach(element)
+        if isinstance(element, p.MacroCall):
+            return self.macro_call(element)
+        if isinstance(element, p.DefineDefinition):
+            name, defined = element.function_name, DefinedBlock(self.block(element.block))
+            return lambda frame, out: frame.vars.__setitem__(name, defined)
+        if isinstance(element, p.ReturnDirective):
+            return self.return_directive(element)
+        if isinstance(element, p.BreakDirective):
+            return _break
+        if isinstance(element, p.StopDirective):
+            return _stop
+        raise self.failure(element, f"Unsupported directive {element.my_text()!r}")
+
+    def set_directive(self, element: Any) -> Block:
+        value = self.expression(element.value)
+        root, segments, kinds = self.chain(element.target)
+        if not segments:
+            def set_variable(frame: Frame, out: list[str]) -> None:
+                result = value(frame)
+                if result is not None:  # Velocity 1.7: a null right side leaves the target as it was
+                    frame.vars[root] = result
+            return set_variable
+        kind, key = kinds[-1]
+        if kind == "call":
+            raise self.failure(element, "A #set target cannot end in a method call")
+        container = self.chain_getter(root, segments[:-1])
+
+        def set_member(frame: Frame, out: list[str]) -> None:
+            result = value(frame)
+            if result is None:
+                return
+            target = container(frame)
+            name = key(frame) if kind == "index" else key
+            if isinstance(target, dict):
+                target[name] = result
+            elif isinstance(target, list) and isinstance(name, int) and not isinstance(name, bool):
+                if not -len(target) <= name < len(target):
+                    raise JavaError("IndexOutOfBoundsException",
+                                    f"Index {name} out of bounds for length {len(target)}")
+                target[name] = result
+        return self.guard(element, set_member)
+
+    def if_directive(self, element: Any) -> Block:
+        arms = [(self.condition(element.condition), self.block(element.block))]
+        arms += [(self.condition(arm.condition), self.block(arm.block)) for arm in element.elseifs]
+        otherwise = self.block(element.else_block.block) if isinstance(element.else_block, p.ElseBlock) else None
+        if len(arms) == 1:
+            test, then = arms[0]
+            if otherwise is None:
+                def if_only(frame: Frame, out: list[str]) -> None:
+                    if truthy(test(frame)):
+                        then(frame, out)
+                return if_only
+
+            def if_else(frame: Frame, out: list[str]) -> None:
+                if truthy(test(frame)):
+                    then(frame, out)
+                else:
+                    otherwise(frame, out)
+            return if_else
+
+        def if_chain(frame: Frame, out: list[str]) -> None:
+            for test, then in arms:
+                if truthy(test(frame)):
+                    then(frame, out)
+                    return
+            if otherwise is not None:
+                otherwise(frame, out)
+        return if_chain
+
+    def condition(self, condition: Any) -> Expr:
+        return self.expression(condition.calculate.__self__)
+
+    def foreach(self, element: Any) -> Block:
+        name, iterable, body = element.loop_var_name, self.expression(element.value), self.block(element.block)
+        failure = self.failure
+
+        def loop(frame: Frame, out: list[str]) -> None:
+            items = iterable(frame)
+            if isinstance(items, dict):
+                items = list(items.values())
+            elif not isinstance(items, list | range):
+                return  # null or not iterable: Velocity skips the loop
+            variables = frame.vars
+            saved = (variables.get(name, _MISSING), variables.get("foreach", _MISSING),
+                     variables.get("velocityCount", _MISSING), variables.get("velocityHasNext", _MISSING))
+            size = len(items)
+            status = LoopStatus(size, saved[1] if saved[1] is not _MISSING else None)
+            variables["foreach"] = status
+            try:
+                for item in items:
+                    if len(items) != size:
+                        raise failure(element, "java.util.ConcurrentModificationException: the list "
+                                               "changed while #foreach iterated over it")
+                    frame.iterations += 1
+                    if frame.iterations > MAX_ITERATIONS:
+                        raise failure(element, f"#foreach ran more than {MAX_ITERATIONS} iterations")
+                    status.count += 1
+                    variables[name] = item
+                    variables["velocityCount"] = status.count
+                    variables["velocityHasNext"] = status.count < size
+                    try:
+                        body(frame, out)
+                    except BreakLoop:
+                        break
+                    if len(out) > 4096 and sum(map(len, out)) > MAX_OUTPUT:
+                        raise failure(element, f"The template rendered more than {MAX_OUTPUT} characters")
+            finally:
+                for key, old in zip((name, "foreach", "velocityCount", "velocityHasNext"), saved, strict=True):
+                    if old is _MISSING:
+                        variables.pop(key, None)
+                    else:
+                        variables[key] = old
+        return loop
+
+    def macro_call(self, element: Any) -> Block | str:
+        macro = self.macros.get(element.macro_name)
+        if macro is None:
+            return element.my_text()  # Velocity renders a call of an unknown macro as text
+        names, body = macro
+        args = [self.expression(arg) for arg in element.args]
+        if len(args) != len(names):
+            raise self.failure(element, f"Macro #{element.macro_name} takes {len(names)} arguments, "
+                                        f"got {len(args)}")
+
+        def call(frame: Frame, out: list[str]) -> None:
+            variables = frame.vars
+            saved = [variables.get(n, _MISSING) for n in names]
+            for arg_name, arg in zip(names, args, strict=True):
+                variables[arg_name] = arg(frame)
+            try:
+                body(frame, out)
+            finally:
+                for arg_name, old in zip(names, saved, strict=True):
+                    if old is _MISSING:
+                        variables.pop(arg_name, None)
+                    else:
+                        variables[arg_name] = old
+        return call
+
+    def return_directive(self, element: Any) -> Block:
+        if element.value is None:
+            def return_nothing(frame: Frame, out: list[str]) -> None:
+                raise ReturnValue(None, False)
+            return return_nothing
+        value = self.expression(element.value)
+
+        def return_value(frame: Frame, out: list[str]) -> None:
+            raise ReturnValue(value(frame), True)
+        return return_value
+
+    # -- references -----------------------------------------------------------------------------
+
+    def reference_output(self, element: Any) -> Block:
+        literal = element.my_text()
+        if element.expression is None:
+            return lambda frame, out: out.append(literal)
+        getter = self.reference(element)
+        alternate = self.expression(element.alternate.expression) if element.alternate else None
+        fallback = "" if element.silent else literal
+
+        def render(frame: Frame, out: list[str]) -> None:
+            value = getter(frame)
+            if value is None and alternate is not None:
+                value = alternate(frame)
+            if value is None:
+                out.append(fallback)
+            elif type(value) is str:
+                out.append(value)
+            elif isinstance(value, DefinedBlock):
+                out.append(value.render(frame))
+            else:
+                out.append(to_string(value))
+        return render
+
+    def reference(self, element: Any) -> Expr:
+        if element.expression is None:
+            literal = element.my_text()
+            return lambda frame: literal
+        root, segments, _kinds = self.chain(element)
+        return self.chain_getter(root, segments)
+
+    def chain(self, reference: Any) -> tuple[str, list[Segment], list[tuple[str, Any]]]:
+        """Root name, one closure per `.name` / `.call(...)` / `[index]` step, and what each step is."""
+        expression = reference.expression
+        part = expression.part
+        root = part.name
+        steps: list[tuple[str, Any, Any]] = []  # (kind, name or index element, args)
+        if part.index is not None:
+            steps.append(("index", part.index.index, None))
+        sub = expression.subexpression
+        while sub is not None:
+            if isinstance(sub.expression, p.ArrayIndex):
+                steps.append(("index", sub.expression.index, None))
+                sub = sub.subexpression
+                continue
+            inner = sub.expression
+            name_part = inner.part
+            if name_part.parameters is not None:
+                steps.append(("call", name_part.name, name_part.parameters.values))
+            else:
+                steps.append(("prop", name_part.name, None))
+            if name_part.index is not None:
+                steps.append(("index", name_part.index.index, None))
+            sub = inner.subexpression
+        if root == "util":
+            bound = self.bind_util(reference, steps)
+            if bound is not None:
+                return root, bound, [(kind, None) for kind, _, _ in steps]
+        segments: list[Segment] = []
+        kinds: list[tuple[str, Any]] = []
+        for kind, what, args in steps:
+            if kind == "prop":
+                segments.append(_property(what))
+                kinds.append((kind, what))
+            elif kind == "index":
+                index = self.expression(what)
+                segments.append(self.guard(reference, _indexer(index)))
+                kinds.append((kind, index))
+            else:
+                segments.append(self.guard(reference, _caller(what, [self.expression(a) for a in args.values]
+                                                              if hasattr(args, "values") else [])))
+                kinds.append((kind, what))
+        return root, segments, kinds
+
+    def bind_util(self, reference: Any, steps: list[tuple[str, Any, Any]]) -> list[Segment] | None:
+        """`$util.group.helper(args)` bound to the helper at compile time (the common case)."""
+        group = self.util
+        for position, (kind, what, args) in enumerate(steps):
+            if kind == "prop" and what in group.groups:
+                group = group.groups[what]
+                continue
+            if kind != "call":
+                return None
+            arg_exprs = [self.expression(a) for a in args.values] if hasattr(args, "values") else []
+            helper = group.functions.find(what, len(arg_exprs))
+            if helper is None:
+                return None
+            call = self.guard(reference, _helper_call(helper, arg_exprs))
+            rest = self.chain_rest(reference, steps[position + 1:])
+            return [call, *rest]
+        return None
+
+    def chain_rest(self, reference: Any, steps: list[tuple[str, Any, Any]]) -> list[Segment]:
+        segments: list[Segment] = []
+        for kind, what, args in steps:
+            if kind == "prop":
+                segments.append(_property(what))
+            elif kind == "index":
+                segments.append(self.guard(reference, _indexer(self.expression(what))))
+            else:
+                arg_exprs = [self.expression(a) for a in args.values] if hasattr(args, "values") else []
+                segments.append(self.guard(reference, _caller(what, arg_exprs)))
+        return segments
+
+    def chain_getter(self, root: str, segments: list[Segment]) -> Expr:
+        if root == "util" and segments and getattr(segments[0], "bound_helper", False):
+            first, rest = segments[0], segments[1:]
+            if not rest:
+                return lambda frame: first(frame, None)
+            return _walk(lambda frame: first(frame, None), rest)
+        if not segments:
+            return lambda frame: frame.vars.get(root)
+        if len(segments) == 1:
+            only = segments[0]
+
+            def one(frame: Frame) -> Any:
+                value = frame.vars.get(root)
+                return None if value is None else only(frame, value)
+            return one
+        return _walk(lambda frame: frame.vars.get(root), segments)
+
+    # -- expressions ----------------------------------------------------------------------------
+
+    def expression(self, element: Any) -> Expr:
+        if isinstance(element, p.Value | p.AlternateValue):
+            return self.expression(element.expression)
+        if isinstance(element, p.Expression):
+            return self.operators(element.expression)
+        if isinstance(element, p.ParenthesizedExpression | p.Condition):
+            return self.expression(element.calculate.__self__)
+        if isinstance(element, p.FormalReference):
+            return self.reference(element)
+        if isinstance(element, p.InterpolatedStringLiteral):
+            return self.interpolated(element)
+        if isinstance(element, p.IntegerLiteral | p.FloatingPointLiteral | p.BooleanLiteral | p.NullLiteral
+                      | p.StringLiteral):
+            constant = element.value if not isinstance(element, p.NullLiteral) else None
+            return lambda frame: constant
+        if isinstance(element, p.ArrayLiteral):
+            values = element.values
+            if isinstance(values, p.Range):
+                return self.range(values)
+            items = [self.expression(v) for v in getattr(values, "values", [])]
+            return lambda frame: [item(frame) for item in items]
+        if isinstance(element, p.DictionaryLiteral):
+            pairs = [(self.expression(k), self.expression(v)) for k, v in element.items]
+            return lambda frame: {key(frame): value(frame) for key, value in pairs}
+        if isinstance(element, p.UnaryOperatorValue):
+            operand = self.expression(element.value)
+            if element.op == "-":
+                return lambda frame: negate(operand(frame))
+            return lambda frame: not truthy(operand(frame))
+        raise self.failure(element, f"Unsupported expression {element.my_text()!r}")
+
+    def range(self, element: Any) -> Expr:
+        low, high = self.expression(element.value1), self.expression(element.value2)
+
+        def make(frame: Frame) -> Any:
+            start, stop = low(frame), high(frame)
+            if not (isinstance(start, int) and isinstance(stop, int)):
+                return None
+            return list(range(start, stop + 1) if start <= stop else range(start, stop - 1, -1))
+        return make
+
+    def interpolated(self, element: Any) -> Expr:
+        saved = self.offset
+        self.offset = saved + element.start + 1
+        try:
+            body = self.block(element.block)
+        finally:
+            self.offset = saved
+        if all(isinstance(c, p.Text) for c in element.block.children):
+            constant = "".join(c.text for c in element.block.children)
+            return lambda frame: constant
+
+        def render(frame: Frame) -> str:
+            out: list[str] = []
+            body(frame, out)
+            text = "".join(out)
+            if len(text) > MAX_OUTPUT:
+                raise self.failure(element, f"A string grew beyond {MAX_OUTPUT} characters")
+            return text
+        return render
+
+    def operators(self, terms: list[Any]) -> Expr:
+        """Precedence climbing over Airspeed's flat `value op value op ...` list."""
+        values = [self.expression(term) for term in terms[0::2]]
+        ops = [term.op for term in terms[1::2]]
+        position = 0
+
+        def parse(min_level: int) -> Expr:
+            nonlocal position
+            left = values[position]
+            while position < len(ops):
+                op = ops[position]
+                level = _LOGICAL.get(op) or _BINARY[op][0]
+                if level < min_level:
+                    break
+                position += 1
+                right = parse(level + 1)
+                left = _combine(op, left, right)
+            return left
+        return parse(0)
+
+
+def _combine(op: str, left: Expr, right: Expr) -> Expr:
+    level = _LOGICAL.get(op)
+    if level == 1:
+        return lambda frame: truthy(left(frame)) or truthy(right(frame))
+    if level == 2:
+        return lambda frame: truthy(left(frame)) and truthy(right(frame))
+    function = _BINARY[op][1]
+    if op == "+":
+        def plus(frame: Frame) -> Any:
+            result = add(left(frame), right(frame))
+            if type(result) is str and len(result) > MAX_OUTPUT:
+                raise TemplateError(f"A string grew beyond {MAX_OUTPUT} characters")
+            return result
+        return plus
+    return lambda frame: function(left(frame), right(frame))
+
+
+def _text_writer(text: str) -> Block:
+    return lambda frame, out: out.append(text)
+
+
+def _noop(frame: Frame, out: list[str]) -> None:
+    return None
+
+
+def _break(frame: Frame, out: list[str]) -> None:
+    raise BreakLoop()
+
+
+def _stop(frame: Frame, out: list[str]) -> None:
+    raise StopRender()
+
+
+def _property(name: str) -> Segment:
+    def get(frame: Frame, value: Any) -> Any:
+        if type(value) is dict:
+            return value.get(name)
+        if isinstance(value, UtilGroup):
+            return value.groups.get(name)
+        return get_property(value, name)
+    return get
+
+
+def _indexer(index: Expr) -> Segment:
+    def get(frame: Frame, value: Any) -> Any:
+        key = index(frame)
+        if isinstance(value, dict):
+            return value.get(key)
+        if isinstance(value, list | str) and isinstance(key, int) and not isinstance(key, bool):
+            if not -len(value) <= key < len(value):
+                raise JavaError("IndexOutOfBoundsException", f"Index {key} out of bounds for length {len(value)}")
+            return value[key]
+        return None
+    return get
+
+
+def _caller(name: str, args: list[Expr]) -> Segment:
+    arity = len(args)
+
+    def call(frame: Frame, value: Any) -> Any:
+        if isinstance(value, UtilGroup):
+            helper = value.functions.find(name, arity)
+            return None if helper is None else helper(frame, *[arg(frame) for arg in args])
+        method = find_method(value, name, arity)
+        if method is None:
+            return None  # Velocity: no such method is null
+        return method(value, *[arg(frame) for arg in args])
+    return call
+
+
+def _helper_call(helper: Callable[..., Any], args: list[Expr]) -> Segment:
+    if not args:
+        def call0(frame: Frame, _value: Any) -> Any:
+            return helper(frame)
+        call0.bound_helper = True  # type: ignore[attr-defined]
+        return call0
+    if len(args) == 1:
+        only = args[0]
+
+        def call1(frame: Frame, _value: Any) -> Any:
+            return helper(frame, only(frame))
+        call1.bound_helper = True  # type: ignore[attr-defined]
+        return call1
+
+    def call(frame: Frame, _value: Any) -> Any:
+        return helper(frame, *[arg(frame) for arg in args])
+    call.bound_helper = True  # type: ignore[attr-defined]
+    return call
+
+
+def _walk(first: Expr, segments: list[Segment]) -> Expr:
+    steps = tuple(segments)
+
+    def walk(frame: Frame) -> Any:
+        value = first(frame)
+        for step in steps:
+            if value is None:
+                return None
+            value = step(frame, value)
+        return value
+    return walk

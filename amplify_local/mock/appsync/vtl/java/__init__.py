@@ -1,0 +1,59 @@
+"""Java methods on the value model: `$s.trim()`, `$list.add(x)`, `$map.keySet()`, `$n.intValue()`.
+
+One module per family (strings, lists, maps, numbers); this facade finds a method by the receiver's
+Python type and arity, the way Velocity's introspector finds a Java method. No such method gives
+null (Velocity logs and renders the reference literally); a method that throws raises `JavaError`,
+which the renderer turns into an AppSync error naming the template position.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from amplify_local.mock.appsync.vtl.java.errors import JavaError
+from amplify_local.mock.appsync.vtl.java.lists import LIST_METHODS
+from amplify_local.mock.appsync.vtl.java.maps import MAP_METHODS, MapEntry
+from amplify_local.mock.appsync.vtl.java.numbers import BOOLEAN_METHODS, NUMBER_METHODS
+from amplify_local.mock.appsync.vtl.java.registry import Method, MethodTable
+from amplify_local.mock.appsync.vtl.java.strings import STRING_METHODS
+
+__all__ = ["JavaError", "Method", "MethodTable", "find_method", "get_property"]
+
+_TABLES: dict[type, MethodTable] = {
+    str: STRING_METHODS, list: LIST_METHODS, dict: MAP_METHODS, int: NUMBER_METHODS,
+    float: NUMBER_METHODS, Decimal: NUMBER_METHODS, bool: BOOLEAN_METHODS,
+}
+
+
+def table_for(value: Any) -> MethodTable | None:
+    """The methods of a value: the JSON types' tables, or the object's own `vtl_methods`."""
+    table = _TABLES.get(type(value))
+    if table is None:
+        table = getattr(value, "vtl_methods", None)
+        if table is None and isinstance(value, dict):
+            table = MAP_METHODS
+    return table
+
+
+def find_method(value: Any, name: str, arity: int) -> Method | None:
+    table = table_for(value)
+    return None if table is None else table.find(name, arity)
+
+
+def get_property(value: Any, name: str) -> Any:
+    """`$x.name`: `Map.get("name")` for maps, else the getter `getName()` / `isName()`."""
+    if isinstance(value, dict):
+        return value.get(name)
+    table = table_for(value)
+    if table is None:
+        return None
+    suffix = name[:1].upper() + name[1:]
+    method = table.find("get" + suffix, 0) or table.find("is" + suffix, 0) or table.find(name, 0)
+    if method is None:
+        method = table.find("get", 1)
+        return None if method is None or isinstance(value, list | str) else method(value, name)
+    return method(value)
+
+
+__all__ += ["MapEntry"]

@@ -1,0 +1,235 @@
+"""The AppSync dialect of Velocity, as an extension of Airspeed's parser.
+
+Airspeed's element classes parse by naming their child element classes as module globals. We reuse
+that parsing code unchanged and run it against this module's element table (`_grammar`), so every
+element that is subclassed here is picked up wherever Airspeed's grammar names it. What the dialect
+adds or corrects:
+
+- `#return` / `#return(value)` (AppSync), `#break`, unparsed blocks `#[[ ... ]]#`;
+- `#set` targets with brackets and nested properties (`#set($m.a["b"] = 1)`, `#set($l[0] = 2)`);
+- identifiers with `-` as in Velocity 1.7 (`$x-y`), `$1` as plain text;
+- expressions as method arguments and map/list items (`$m.put("n", $n + 1)`);
+- word operators only as whole words (`$a gt 3`, never the `or` inside `$order`).
+
+Evaluation is not Airspeed's: `compiler.py` turns the parsed tree into closures.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from typing import Any
+
+import airspeed
+from airspeed import WHITESPACE_TO_END_OF_LINE, NoMatch, StoppableStream, TemplateSyntaxError
+
+__all__ = ["NoMatch", "TemplateSyntaxError", "parse"]
+
+_grammar: dict[str, Any] = {}  # filled at the end of the module: element name -> this module's class
+
+
+def _rebind(function: Any) -> Any:
+    """Airspeed's `parse` code, resolving element names in this module instead of Airspeed's."""
+    return types.FunctionType(function.__code__, _grammar, function.__name__, function.__defaults__,
+                              function.__closure__)
+
+
+class Text(airspeed.Text):
+    PLAIN = re.compile(
+        r'((?:[^\\\$#]+|\\[\$#])+|\$[^!\{a-z_]|\$$|\$!(?![\{a-z_])|#$|#[^\[\{\}a-zA-Z0-9#\*\$]+|\\.)',
+        re.S + re.I)
+
+
+class RawBlock(airspeed._Element):
+    """`#[[ ... ]]#`: text rendered as it is."""
+
+    RAW = re.compile(r'#\[\[(.*?)\]\]#', re.S)
+
+    def parse(self) -> None:
+        self.text, = self.identity_match(self.RAW)
+
+
+class NameOrCall(airspeed.NameOrCall):
+    NAME = re.compile(r'([_a-z][a-z0-9_\-]*)', re.S + re.I)
+    parse = _rebind(airspeed.NameOrCall.parse)
+
+    def __init__(self, filename: str, text: str, start: int = 0) -> None:
+        super().__init__(filename, text, start)
+        # A trailing `-` belongs to the text (`$a-` in `"$a-$b"` is Velocity's `$a-` too, but a
+        # hyphen right before a non-identifier character is never part of a real name).
+        while self.name.endswith("-") and self.parameters is None and self.index is None:
+            self.name = self.name[:-1]
+            self.end -= 1
+
+
+class ValueList(airspeed.ValueList):
+    def parse(self) -> None:
+        self.values = []
+        try:
+            value = self.next_element(Expression)
+        except NoMatch:
+            return
+        self.values.append(value)
+        while self.optional_match(self.COMMA):
+            self.values.append(self.require_next_element(Expression, 'value'))
+
+
+class DictionaryLiteral(airspeed.DictionaryLiteral):
+    def parse(self) -> None:
+        self.identity_match(self.START)
+        self.items: list[tuple[Any, Any]] = []
+        if self.optional_match(self.END):
+            return
+        while True:
+            key = self.require_next_element(Value, 'map key')
+            self.require_match(self.KEYVALSEP, ':')
+            self.items.append((key, self.require_next_element(Expression, 'map value')))
+            if not self.optional_match(self.PAIRSEP):
+                break
+        self.require_match(self.END, '}')
+
+
+class BinaryOperator(airspeed.BinaryOperator):
+    BINARY_OP = re.compile(
+        r'\s*(>=|<=|<|==|!=|>|%|\|\||&&|\+|\-|\*|\/|'
+        r'(?:or|and|gt|lt|ne|eq|ge|le)(?![A-Za-z0-9_]))\s*', re.S)
+
+    def parse(self) -> None:
+        self.op, = self.identity_match(self.BINARY_OP)
+
+
+class UnaryOperatorValue(airspeed.UnaryOperatorValue):
+    UNARY_OP = re.compile(r'\s*(!|-|not(?![A-Za-z0-9_]))\s*', re.S)
+
+    def parse(self) -> None:
+        self.op, = self.identity_match(self.UNARY_OP)
+        self.value = self.require_next_element(Value, 'value')
+
+
+class SetDirective(airspeed.SetDirective):
+    """`#set($target = expression)`; the target is any reference ending in a name, property or index."""
+
+    START = re.compile(r'#\{?set\}?\s*\(\s*', re.S + re.I)
+
+    def parse(self) -> None:
+        self.identity_match(self.START)
+        self.target = self.require_next_element(FormalReference, 'a reference to set')
+        self.require_match(self.EQUALS, '=')
+        self.value = self.require_next_element(Expression, 'expression')
+        self.require_match(self.END, 'closing paren')
+
+
+class ReturnDirective(airspeed._Element):
+    """`#return` and `#return(value)`: AppSync's early exit from a template."""
+
+    START = re.compile(r'#(?:return|\{return\})', re.S + re.I)
+    OPEN_PAREN = re.compile(r'\s*\(\s*', re.S)
+    CLOSE_PAREN = re.compile(r'\s*\)', re.S)
+    value = None
+
+    def parse(self) -> None:
+        self.identity_match(self.START)
+        if self.optional_match(self.OPEN_PAREN):
+            self.value = self.require_next_element(Expression, 'value')
+            self.require_match(self.CLOSE_PAREN, ')')
+
+
+class BreakDirective(airspeed._Element):
+    START = re.compile(r'#(?:break|\{break\})(?:\s*\(\s*\$[a-z_][a-z0-9_]*\s*\))?', re.S + re.I)
+
+    def parse(self) -> None:
+        self.identity_match(self.START)
+
+
+class StopDirective(airspeed.StopDirective):
+    STOP = re.compile(r'#(?:stop|\{stop\})', re.S + re.I)
+
+
+class MacroDefinition(airspeed.MacroDefinition):
+    RESERVED_NAMES = (*airspeed.MacroDefinition.RESERVED_NAMES, "return", "break", "evaluate")
+    parse = _rebind(airspeed.MacroDefinition.parse)
+
+
+class MacroCall(airspeed.MacroCall):
+    def parse(self) -> None:
+        macro_name, = self.identity_match(self.START)
+        self.macro_name = macro_name.lower()
+        if self.macro_name in MacroDefinition.RESERVED_NAMES:
+            raise NoMatch()
+        if not self.optional_match(self.OPEN_PAREN):
+            raise NoMatch()  # `#abc` in text, e.g. a colour
+        self.args = []
+        while True:
+            try:
+                self.args.append(self.next_element(Value))
+            except NoMatch:
+                break
+            if not self.optional_match(self.SPACE_OR_COMMA):
+                break
+        self.require_match(self.CLOSE_PAREN, 'argument value or )')
+
+
+class Block(airspeed.Block):
+    ELEMENTS: tuple[type, ...] = ()
+
+    def parse(self) -> None:
+        self.children = []
+        while True:
+            try:
+                self.children.append(self.next_element(self.ELEMENTS))
+            except NoMatch:
+                break
+
+
+def _subclass(name: str) -> type:
+    """An Airspeed element whose parsing code resolves child elements in this module."""
+    base = getattr(airspeed, name)
+    namespace: dict[str, Any] = {"__module__": __name__}
+    if "parse" in vars(base):
+        namespace["parse"] = _rebind(base.parse)
+    return type(name, (base,), namespace)
+
+
+FallthroughHashText = airspeed.FallthroughHashText
+IntegerLiteral = airspeed.IntegerLiteral
+FloatingPointLiteral = airspeed.FloatingPointLiteral
+BooleanLiteral = airspeed.BooleanLiteral
+NullLiteral = airspeed.NullLiteral
+StringLiteral = airspeed.StringLiteral
+Comment = airspeed.Comment
+End = airspeed.End
+InterpolatedStringLiteral = _subclass("InterpolatedStringLiteral")
+Range = _subclass("Range")
+ArrayLiteral = _subclass("ArrayLiteral")
+Value = _subclass("Value")
+SubExpression = _subclass("SubExpression")
+VariableExpression = _subclass("VariableExpression")
+ParameterList = _subclass("ParameterList")
+ArrayIndex = _subclass("ArrayIndex")
+AlternateValue = _subclass("AlternateValue")
+FormalReference = _subclass("FormalReference")
+Expression = _subclass("Expression")
+ParenthesizedExpression = _subclass("ParenthesizedExpression")
+Condition = _subclass("Condition")
+ElseBlock = _subclass("ElseBlock")
+ElseifBlock = _subclass("ElseifBlock")
+IfDirective = _subclass("IfDirective")
+ForeachDirective = _subclass("ForeachDirective")
+DefineDefinition = _subclass("DefineDefinition")
+TemplateBody = _subclass("TemplateBody")
+
+Block.ELEMENTS = (RawBlock, Text, FormalReference, Comment, IfDirective, SetDirective, ForeachDirective,
+                  MacroDefinition, DefineDefinition, StopDirective, ReturnDirective, BreakDirective,
+                  MacroCall, FallthroughHashText)
+
+_grammar.update({
+    "NoMatch": NoMatch, "WHITESPACE_TO_END_OF_LINE": WHITESPACE_TO_END_OF_LINE,
+    "StoppableStream": StoppableStream, "_EmptyValues": airspeed._EmptyValues,
+})
+_grammar.update({name: value for name, value in globals().items() if isinstance(value, type)
+                 and issubclass(value, airspeed._Element)})
+
+
+def parse(text: str, path: str) -> Any:
+    """The element tree of a template; raises Airspeed's `TemplateSyntaxError` with line and column."""
+    return TemplateBody(path, text)

@@ -1,0 +1,93 @@
+"""What one render carries: the variables, what `$util` records, the limits; and control flow signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from amplify_local.mock.appsync.errors import AppSyncError
+from amplify_local.mock.appsync.types import ResolverContext
+from amplify_local.mock.appsync.vtl.java.registry import MethodTable
+
+# Limits that stop a runaway template (an endless #foreach over a list it grows, gigabytes of output).
+MAX_ITERATIONS = 1_000_000  # #foreach iterations per render
+MAX_OUTPUT = 16 * 1024 * 1024  # characters of output or of one string value
+
+
+class Frame:
+    """The state of one render: variables (`$x`), the context, and what `$util`/`$extensions` recorded."""
+
+    __slots__ = ("context", "errors", "extensions", "iterations", "logs", "response_headers", "vars")
+
+    def __init__(self, context: ResolverContext, variables: dict[str, Any]) -> None:
+        self.context = context
+        self.vars = variables
+        self.errors: list[AppSyncError] = []
+        self.logs: list[str] = []
+        self.extensions: dict[str, Any] = {}
+        self.response_headers: dict[str, str] = {}
+        self.iterations = 0
+
+
+class StopRender(Exception):
+    """`#stop`, or `#break` outside a loop: the output so far is the result."""
+
+
+class BreakLoop(Exception):
+    """`#break` inside `#foreach`."""
+
+
+class ReturnValue(Exception):
+    """`#return` / `#return(value)`."""
+
+    def __init__(self, value: Any, has_value: bool) -> None:
+        super().__init__()
+        self.value = value
+        self.has_value = has_value
+
+
+class LoopStatus:
+    """`$foreach`: count (from 1), index (from 0), hasNext, first, last, parent."""
+
+    __slots__ = ("count", "parent", "size")
+
+    def __init__(self, size: int, parent: Any) -> None:
+        self.size = size
+        self.count = 0
+        self.parent = parent
+
+    vtl_methods = MethodTable({
+        "getCount": lambda loop: loop.count,
+        "getIndex": lambda loop: loop.count - 1,
+        "hasNext": lambda loop: loop.count < loop.size,
+        "isFirst": lambda loop: loop.count == 1,
+        "isLast": lambda loop: loop.count == loop.size,
+        "getParent": lambda loop: loop.parent,
+    })
+
+
+class DefinedBlock:
+    """`#define($name) ... #end`: a block rendered where `$name` is referenced, with the variables then."""
+
+    __slots__ = ("body",)
+
+    def __init__(self, body: Callable[[Frame, list[str]], None]) -> None:
+        self.body = body
+
+    def render(self, frame: Frame) -> str:
+        out: list[str] = []
+        self.body(frame, out)
+        return "".join(out)
+
+
+class UtilGroup:
+    """A `$util` namespace (`$util`, `$util.time`, ...): helpers take the frame, then the template's arguments."""
+
+    def __init__(self, name: str, functions: dict[str, Callable[..., Any]],
+                 groups: dict[str, UtilGroup] | None = None) -> None:
+        self.name = name
+        self.groups = groups or {}
+        self.functions = MethodTable(functions)  # arity is counted after the frame argument
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"

@@ -1,0 +1,43 @@
+"""`$extensions`: subscription filters, invalidations and cache evictions, recorded on the render result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amplify_local.mock.appsync.errors import TemplateError
+from amplify_local.mock.appsync.vtl.runtime import Frame
+from amplify_local.mock.appsync.vtl.util.json import parse_json
+
+
+def _filter(value: Any) -> Any:
+    filter_value = parse_json(value) if isinstance(value, str) else value
+    if not isinstance(filter_value, dict) or "filterGroup" not in filter_value:
+        raise TemplateError("A subscription filter must be a Map with a filterGroup, "
+                            "e.g. from $util.transform.toSubscriptionFilter")
+    return filter_value
+
+
+def _recorder(key: str, convert: Any = None) -> Any:
+    def record(frame: Frame, value: Any) -> str:
+        frame.extensions[key] = convert(value) if convert else value
+        return ""  # a void Java method renders as nothing
+    return record
+
+
+def _invalidate(frame: Frame, value: Any) -> str:
+    frame.extensions.setdefault("invalidateSubscriptions", []).append(value)
+    return ""
+
+
+def _evict(frame: Frame, type_name: Any, field_name: Any, keys: Any) -> str:
+    frame.extensions.setdefault("evictFromApiCache", []).append(
+        {"typeName": type_name, "fieldName": field_name, "keys": keys})
+    return ""
+
+
+FUNCTIONS: dict[str, Any] = {
+    "setSubscriptionFilter": _recorder("setSubscriptionFilter", _filter),
+    "setSubscriptionInvalidationFilter": _recorder("setSubscriptionInvalidationFilter", _filter),
+    "invalidateSubscriptions": _invalidate,
+    "evictFromApiCache": _evict,
+}
