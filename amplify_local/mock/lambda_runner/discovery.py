@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,8 @@ def language_of(runtime: str, function_name: str) -> tuple[Language, str]:
         candidates = ["node"]
         language: Language = "nodejs"
     elif runtime.startswith("python3"):
+        if runtime == f"python{sys.version_info.major}.{sys.version_info.minor}":
+            return "python", sys.executable  # the mock's own interpreter: boto3 is there, as in Lambda
         candidates = [runtime, "python3"]
         language = "python"
     else:

@@ -1,0 +1,60 @@
+"""The build step: npm install when package.json changed, then the root `amplify:<name>` script."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from amplify_local.mock.lambda_runner import FunctionRunner, LambdaError
+from amplify_local.mock.lambda_runner.build import STAMP, needs_install, package_manager, root_script
+
+
+def test_build_runs_npm_install_and_the_root_script(project: Path, logs: Any) -> None:
+    function = project / "amplify/backend/function/nodebuilt"
+    src = function / "src"
+    assert needs_install(src)
+    assert root_script(project, "nodebuilt") == "node scripts/build-nodebuilt.js"
+
+    async def main() -> list[Any]:
+        runner = FunctionRunner(project, log=logs)
+        try:
+            first = await runner.invoke("nodebuilt", {})
+            (function / "lib" / "greeting.txt").write_text("rebuilt after an edit\n")
+            return [first, await runner.invoke("nodebuilt", {})]
+        finally:
+            await runner.close()
+
+    assert asyncio.run(main()) == ["built by the project script", "rebuilt after an edit"]
+    assert (src / "node_modules" / STAMP).exists()
+    assert not needs_install(src)  # the second build skipped npm install
+    build_lines = [line for line in logs.of("nodebuilt", "stderr") if line.startswith("[build]")]
+    assert build_lines  # npm's output is streamed with the function's name
+    package = json.loads((src / "package.json").read_text())
+    package["description"] = "changed"
+    (src / "package.json").write_text(json.dumps(package))
+    assert needs_install(src)
+
+
+def test_failing_root_script_names_the_function_and_command(project: Path, logs: Any) -> None:
+    (project / "package.json").write_text(json.dumps({"scripts": {"amplify:nodebuilt": "node -e \"process.exit(7)\""}}))
+    with pytest.raises(LambdaError) as caught:
+        FunctionRunner(project, log=logs).invoke_once("nodebuilt", {})
+    assert caught.value.error_type == "BuildError"
+    assert "Function nodebuilt: `npm run amplify:nodebuilt`" in caught.value.error_message
+    assert "exit status 7" in caught.value.error_message
+
+
+def test_build_can_be_turned_off(project: Path, logs: Any) -> None:
+    (project / "amplify/backend/function/nodebuilt/src/generated.js").write_text("module.exports = 'prebuilt';\n")
+    assert FunctionRunner(project, log=logs, build=False).invoke_once("nodebuilt", {}) == "prebuilt"
+    assert needs_install(project / "amplify/backend/function/nodebuilt/src")
+
+
+def test_package_manager_follows_the_lock_file(tmp_path: Path) -> None:
+    assert package_manager(tmp_path) == "npm"
+    (tmp_path / "yarn.lock").write_text("")
+    assert package_manager(tmp_path) == "yarn"
