@@ -33,8 +33,8 @@ def _get_item(condition: str, key: dict[str, str]) -> str:
             f"      \"operation\": \"GetItem\",\n      \"key\": {{\n{body}\n    }}\n  }}\n#end")
 
 
-def _query(source_field: str, limit: int, query: str, conditions: str, index: str | None) -> str:
-    return (f"#if( $util.isNull($ctx.source.{source_field}) )\n  #set( $result = {{\n  \"items\":   []\n}} )\n"
+def _query(source_field: str, limit: int, query: str, conditions: str, index: str | None, source: str = "ctx") -> str:
+    return (f"#if( $util.isNull(${source}.source.{source_field}) )\n  #set( $result = {{\n  \"items\":   []\n}} )\n"
             f"  #return($result)\n#else\n  #set( $limit = $util.defaultIfNull($context.args.limit, {limit}) )\n"
             f"  #set( $query = {query} )\n{conditions}\n{{\n      \"version\": \"2018-05-29\",\n"
             "      \"operation\": \"Query\",\n      \"query\":     $util.toJson($query),\n"
@@ -216,7 +216,7 @@ def _legacy(ctx: TransformContext, parent: TypeDef, field: Field, directive: Dir
     def query_resolver(id_field: str) -> None:
         query = _expression({"#connectionAttribute": attribute}, {":connectionAttribute": f"$context.source.{id_field}"},
                             "#connectionAttribute = :connectionAttribute")
-        request = _query(id_field, limit, query, "", f"gsi-{connection}")
+        request = _query(id_field, limit, query, "", f"gsi-{connection}", "context")
         _resolver(ctx, parent, field, related.name, request, RESPONSE_QUERY)
         _connection_field(ctx, parent, field.name, related.name, None)
 

@@ -1,6 +1,8 @@
 """The transform of every v1 corpus API against the real transformer's recorded build.
 
-For each `../shared/corpus/v1/<api>/`, our output for `input/` must have the same schema (types,
+For each `../shared/corpus/v1/<api>/` and each `fixtures/v1/<api>/` (schemas for what the corpus
+does not cover, recorded with the real v1 transformer: `node peer/transform.js SCHEMA OUT [--auth
+AUTH]`, see fixtures/README.md), our output for `input/` must have the same schema (types,
 fields, arguments, input types and directives; order ignored), the same tables (name, keys, GSIs,
 LSIs), the same resolver templates (whitespace and `##` comments aside) and, read back through
 `transformer.build`, the same resolvers, pipeline functions, data sources, tables and auth modes.
@@ -20,7 +22,9 @@ from amplify_local.transformer.transform import read_project, transform
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 if not CORPUS.is_dir():
     CORPUS = Path("/work/shared/corpus")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "v1"
 APIS = sorted(p.name for p in (CORPUS / "v1").iterdir() if (p / "input").is_dir())
+BUILDS = [CORPUS / "v1" / name for name in APIS] + sorted(p for p in FIXTURES.iterdir() if (p / "input").is_dir())
 
 
 def _schema(text: str) -> dict[str, object]:
@@ -46,14 +50,15 @@ def _golden_templates(golden: Path) -> dict[str, str]:
             for folder in ("resolvers", "pipelineFunctions") for p in (golden / folder).glob("*.vtl")}
 
 
-@pytest.fixture(scope="module", params=APIS)
+@pytest.fixture(scope="module", params=BUILDS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def api(request: pytest.FixtureRequest) -> tuple[Path, dict[str, str]]:
-    golden = CORPUS / "v1" / request.param
+    golden = request.param
     return golden, transform(read_project(golden / "input"))
 
 
-def test_corpus_is_present() -> None:
+def test_corpus_and_fixtures_are_present() -> None:
     assert len(APIS) == 10
+    assert len(BUILDS) == 14
 
 
 def test_schema_equals_golden(api: tuple[Path, dict[str, str]]) -> None:
