@@ -22,7 +22,7 @@ import logging
 import os
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +72,12 @@ def default_directory() -> Path:
     return (Path(home) if home else Path.home() / ".amplify-local") / "tls"
 
 
-def ensure_certificates(directory: Path | None = None) -> Certificates:
-    """Create the CA and the localhost certificate if missing; renew the certificate before it expires."""
+def ensure_certificates(directory: Path | None = None, hosts: Iterable[str] = ()) -> Certificates:
+    """Create the CA and the localhost certificate if missing; renew the certificate before it expires.
+
+    `hosts` are more names or addresses the certificate must cover (the client config may name the
+    machine's LAN address, as the reference mock writes it); a certificate lacking one is reissued.
+    """
     paths = Certificates(directory or default_directory())
     paths.directory.mkdir(parents=True, exist_ok=True)
     if paths.ca_cert.exists() and paths.ca_key.exists():
@@ -83,8 +87,9 @@ def ensure_certificates(directory: Path | None = None) -> Certificates:
         ca_key, ca_cert = _make_ca()
         _write(paths.ca_key, _key_pem(ca_key), private=True)
         _write(paths.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
-    if _needs_leaf(paths, ca_cert):
-        key, cert = _make_leaf(ca_key, ca_cert)  # type: ignore[arg-type]
+    names = _names(hosts)
+    if _needs_leaf(paths, ca_cert, names):
+        key, cert = _make_leaf(ca_key, ca_cert, names)  # type: ignore[arg-type]
         _write(paths.key, _key_pem(key), private=True)
         _write(paths.cert, cert.public_bytes(serialization.Encoding.PEM))
     return paths
@@ -155,13 +160,23 @@ def _make_ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     return key, cert
 
 
+def _names(hosts: Iterable[str]) -> list[x509.GeneralName]:
+    names: list[x509.GeneralName] = []
+    for host in (*HOSTNAMES, *ADDRESSES, *hosts):
+        try:
+            name: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(host))
+        except ValueError:
+            name = x509.DNSName(host)
+        if name not in names:
+            names.append(name)
+    return names
+
+
 def _make_leaf(
-    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate
+    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, names: list[x509.GeneralName]
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     key = ec.generate_private_key(ec.SECP256R1())
     now = _now()
-    names: list[x509.GeneralName] = [x509.DNSName(name) for name in HOSTNAMES]
-    names += [x509.IPAddress(ipaddress.ip_address(address)) for address in ADDRESSES]
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
@@ -185,14 +200,19 @@ def _make_leaf(
     return key, cert
 
 
-def _needs_leaf(paths: Certificates, ca_cert: x509.Certificate) -> bool:
+def _needs_leaf(paths: Certificates, ca_cert: x509.Certificate, names: list[x509.GeneralName]) -> bool:
     if not (paths.cert.exists() and paths.key.exists()):
         return True
     try:
         cert = x509.load_pem_x509_certificate(paths.cert.read_bytes())
     except ValueError:
         return True
-    return cert.issuer != ca_cert.subject or cert.not_valid_after_utc - RENEW_BEFORE < _now()
+    try:
+        covered = list(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
+    except x509.ExtensionNotFound:
+        return True
+    expiring = cert.not_valid_after_utc - RENEW_BEFORE < _now()
+    return cert.issuer != ca_cert.subject or expiring or any(name not in covered for name in names)
 
 
 # --- one port, two protocols ------------------------------------------------------------------------

@@ -96,6 +96,21 @@ def test_certificates_are_made_once_and_reused(tmp_path: Path) -> None:
     assert first.ca_cert.read_bytes() == contents[0] and first.cert.read_bytes() != contents[2]
 
 
+def test_more_hosts_reissue_the_certificate_under_the_same_ca(tmp_path: Path) -> None:
+    first = ensure_certificates(tmp_path)
+    ca, cert = first.ca_cert.read_bytes(), first.cert.read_bytes()
+    ensure_certificates(tmp_path, hosts=["192.168.1.20", "devbox.local"])
+    assert first.ca_cert.read_bytes() == ca and first.cert.read_bytes() != cert
+    names = x509.load_pem_x509_certificate(first.cert.read_bytes()).extensions.get_extension_for_class(
+        x509.SubjectAlternativeName
+    )
+    assert names.value.get_values_for_type(x509.DNSName) == ["localhost", "devbox.local"]
+    assert "192.168.1.20" in [str(ip) for ip in names.value.get_values_for_type(x509.IPAddress)]
+    reissued = first.cert.read_bytes()
+    ensure_certificates(tmp_path, hosts=["192.168.1.20"])  # already covered: kept
+    assert first.cert.read_bytes() == reissued
+
+
 def test_the_certificate_names_localhost_and_chains_to_the_ca(paths: Certificates) -> None:
     cert = x509.load_pem_x509_certificate(paths.cert.read_bytes())
     names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
