@@ -1,0 +1,90 @@
+"""`amplify mock function` as a user runs it: a real CLI process inside the fixture project."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURE_PROJECT = Path(__file__).resolve().parents[1] / "mock" / "lambda_runner" / "fixtures" / "project"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    target = tmp_path / "app"
+    shutil.copytree(FIXTURE_PROJECT, target)
+    return target
+
+
+def amplify(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "amplify_local", "mock", "function", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def test_default_event_file_and_output(project: Path) -> None:
+    done = amplify(project, "nodeecho")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["Ensuring latest function changes are built...", "Starting execution..."]
+    result_at = lines.index("Result:")
+    assert json.loads("\n".join(lines[result_at + 1:-1])) == {"ENV": "dev", "FROM_FILE": "from-parameters-json"}
+    assert lines[-1] == "Finished execution."
+
+
+def test_event_option_timeout_and_logs(project: Path) -> None:
+    (project / "amplify/backend/function/nodeecho/events").mkdir()
+    (project / "amplify/backend/function/nodeecho/events/log.json").write_text('{"action": "log"}')
+    done = amplify(project / "amplify", "nodeecho", "--event", "events/log.json", "--timeout", "5")
+    assert done.returncode == 0, done.stderr
+    assert "[nodeecho] hello from nodeecho" in done.stdout
+    assert done.stdout.index("Starting execution...") < done.stdout.index("[nodeecho] hello") < done.stdout.index("Result:")
+    assert '"logged"' in done.stdout
+
+
+def test_function_error_exits_1_with_lambda_error(project: Path) -> None:
+    event = project / "amplify/backend/function/pyecho/src/event.json"
+    event.write_text(json.dumps({"action": "raise", "message": "nope"}))
+    done = amplify(project, "pyecho")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    failed_at = lines.index("pyecho failed with the following error:")
+    error = json.loads("\n".join(lines[failed_at + 1:-1]))
+    assert (error["errorType"], error["errorMessage"]) == ("ValidationFailed", "nope")
+    assert lines[-1] == "Finished execution."
+
+
+def test_timeout_option_overrides_the_template(project: Path) -> None:
+    (project / "amplify/backend/function/nodeecho/src/event.json").write_text('{"action": "spin"}')
+    done = amplify(project, "nodeecho", "--timeout", "0.5")
+    assert done.returncode == 1
+    assert "Task timed out after 0.50 seconds" in done.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("nosuchfn",), "Function not found: nosuchfn"),
+    (("nodeecho", "--event", "missing.json"), "does not exist (--event is relative to"),
+    ((), "name the function to run. Functions: badruntime, brokensyntax"),
+    (("nodeecho", "--timeout", "0"), "--timeout must be a positive number"),
+])
+def test_bad_arguments_exit_2(project: Path, args: tuple[str, ...], message: str) -> None:
+    done = amplify(project, *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+
+
+def test_invalid_event_json_names_file_and_line(project: Path) -> None:
+    event = project / "amplify/backend/function/nodeecho/src/event.json"
+    event.write_text('{\n  "action": \n}')
+    done = amplify(project, "nodeecho")
+    assert done.returncode == 2
+    assert f"{event}:3:1: invalid JSON" in done.stderr
+
+
+def test_outside_a_project(tmp_path: Path) -> None:
+    done = amplify(tmp_path, "nodeecho")
+    assert done.returncode == 2
+    assert "no Amplify project here" in done.stderr
