@@ -52,7 +52,7 @@ def env_add(paths: ProjectPaths, argv: list[str]) -> int:
     name = options.values.get("--name") or (options.positionals[0] if options.positionals else None)
     if name is None:
         raise ProjectError("give the new environment's name: amplify env add NAME")
-    name = rules.check_env_name("env add", name)
+    name = rules.check_env_name("NAME", name)
     aws = rules.aws_settings(options.json["--providers"]) if "--providers" in options.json else None
     add_environment(paths, name, aws)
     print(f'Environment "{name}" added and checked out. It is local until pushed.')

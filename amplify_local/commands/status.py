@@ -19,7 +19,7 @@ No Change). Environments are local until pushed."""
 
 def status(paths: ProjectPaths, category: str | None) -> int:
     rows = [row for row in statuses(paths) if category is None or row.category == category]
-    print(f"\n    Current Environment: {current_env(paths)}\n    ")
+    print(f"\n    Current Environment: {current_env(paths)}\n")
     print(table([
         ["Category", "Resource name", "Operation", "Provider plugin"],
         *([row.category.capitalize(), row.name, row.operation, row.provider] for row in rows),
