@@ -12,20 +12,16 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, Source, parse
-from graphql.validation.validate import validate_sdl
-
 from . import auth, connection, function, key, model, stacks, versioned
 from .context import TransformContext
-from .errors import SchemaError, UnsupportedDirectiveError
-from .sdl import TypeDef, from_document, print_types
+from .document import parse_schema
+from .errors import SchemaError
+from .sdl import TypeDef, print_types
 
 TRANSFORMER_DIRECTIVES = {"model", "key", "connection", "auth", "versioned", "function"}
-UNSUPPORTED = {"searchable", "http", "predictions"}
 DEFAULT_AUTH = {"defaultAuthentication": {"authenticationType": "API_KEY"}, "additionalAuthenticationProviders": []}
 
 
@@ -88,45 +84,6 @@ def read_project(api_dir: Path, auth_config: dict[str, Any] | None = None) -> Ap
     if (api_dir / "stacks").is_dir():
         project.custom_stacks = {p.name: p.read_text() for p in sorted((api_dir / "stacks").glob("*.json"))}
     return project
-
-
-_DEFINITIONS: DocumentNode | None = None
-
-
-def _definitions() -> DocumentNode:
-    global _DEFINITIONS
-    if _DEFINITIONS is None:
-        text = resources.files(__package__).joinpath("directives.graphql").read_text()
-        _DEFINITIONS = parse(Source(text, "directives.graphql"))
-    return _DEFINITIONS
-
-
-def parse_schema(files: list[tuple[str, str]]) -> list[TypeDef]:
-    """Parse and validate the user's schema files; the first problem raises a located SchemaError."""
-    definitions = []
-    for name, text in files:
-        try:
-            definitions.extend(parse(Source(text, name)).definitions)
-        except GraphQLError as error:
-            raise SchemaError.from_graphql(error) from None
-    user = DocumentNode(definitions=tuple(definitions))
-    for node in definitions:
-        for directive in _directives_of(node):
-            if directive.name.value in UNSUPPORTED:
-                raise UnsupportedDirectiveError(
-                    f"@{directive.name.value} on {node.name.value} is not supported by the mock yet; "
-                    f"remove it to mock this API locally.", directive)
-    errors = validate_sdl(DocumentNode(definitions=(*_definitions().definitions, *definitions)))
-    if errors:
-        raise SchemaError.from_graphql(errors[0])
-    return from_document(user)
-
-
-def _directives_of(node: Any) -> list[Any]:
-    found = list(getattr(node, "directives", None) or [])
-    for f in getattr(node, "fields", None) or []:
-        found.extend(f.directives or [])
-    return found
 
 
 def _output_types(types: list[TypeDef]) -> dict[str, TypeDef]:

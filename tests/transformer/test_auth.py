@@ -1,0 +1,92 @@
+"""@auth: provider directives, owner/group templates, subscription arguments, and errors."""
+
+from __future__ import annotations
+
+from amplify_local.transformer.auth import Providers, directives_for, split
+
+POOLS_DEFAULT = {"defaultAuthentication": {"authenticationType": "AMAZON_COGNITO_USER_POOLS"},
+                 "additionalAuthenticationProviders": [{"authenticationType": "API_KEY"}]}
+
+
+def test_owner_rule_templates_and_schema(compile_schema) -> None:
+    files = compile_schema("type Post @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) "
+                           "{\n  id: ID!\n  title: String\n}\n")
+    schema = files["schema.graphql"]
+    assert "type Post @aws_cognito_user_pools @aws_api_key {" in schema
+    assert "owner: String" in schema.split("type Post")[1].split("}")[0]
+    assert "onCreatePost(owner: String): Post" in schema
+    assert '$util.qr($ctx.args.input.put("owner", $identityValue))' in files["resolvers/Mutation.createPost.req.vtl"]
+    assert "#owner0 = :identity0" in files["resolvers/Mutation.updatePost.req.vtl"]
+    assert "$util.unauthorized()" in files["resolvers/Subscription.onCreatePost.res.vtl"]
+    assert "owner" not in schema.split("input ModelPostConditionInput")[1].split("}")[0]
+
+
+def test_private_user_pools_rule_needs_no_template_check(compile_schema) -> None:
+    files = compile_schema("type Tag @model @auth(rules: [{ allow: private }]) {\n  id: ID!\n}\n", POOLS_DEFAULT)
+    assert "$util.unauthorized()" not in files["resolvers/Query.getTag.res.vtl"]
+    assert "resolvers/Subscription.onCreateTag.req.vtl" not in files
+
+
+def test_rules_split_by_operations_and_older_arguments() -> None:
+    rules = [{"allow": "owner", "provider": "userPools", "queries": ["get"], "mutations": ["create"]},
+             {"allow": "groups", "provider": "userPools", "operations": ["read", "delete"]}]
+    ops = split(rules)
+    assert [len(ops[k]) for k in ("create", "update", "delete", "read", "get", "list")] == [1, 0, 1, 1, 2, 1]
+
+
+def test_directives_for_rules() -> None:
+    providers = Providers(POOLS_DEFAULT)
+    owner = {"allow": "owner", "provider": "userPools"}
+    public = {"allow": "public", "provider": "apiKey"}
+    assert directives_for([owner], providers, True) == []
+    assert directives_for([owner, public], providers, False) == ["aws_api_key", "aws_cognito_user_pools"]
+    assert directives_for([public], providers, False) == ["aws_api_key"]
+
+
+def test_provider_not_configured(schema_error) -> None:
+    message = schema_error("type T @model @auth(rules: [{ allow: public }]) {\n  id: ID!\n}\n",
+                           {"defaultAuthentication": {"authenticationType": "AMAZON_COGNITO_USER_POOLS"}})
+    assert message.startswith("@auth on T: @auth rule uses provider 'apiKey', but the API has no API_KEY "
+                              "authentication configured; add it to the API's auth modes or change the rule.\n\n"
+                              "amplify/backend/api/demo/schema.graphql:1:15\n")
+
+
+def test_provider_not_allowed_for_strategy(schema_error) -> None:
+    assert schema_error("type T @model @auth(rules: [{ allow: owner, provider: apiKey }]) {\n  id: ID!\n}\n").startswith(
+        "@auth on T: @auth rule { allow: owner } only supports the oidc and userPools providers, but found 'apiKey'.")
+
+
+def test_groups_and_groups_field_together(schema_error) -> None:
+    sdl = 'type T @model @auth(rules: [{ allow: groups, groups: ["A"], groupsField: "g" }]) {\n  id: ID!\n}\n'
+    assert schema_error(sdl).startswith("@auth on T: a rule takes either 'groups' (static) or 'groupsField' "
+                                        "(dynamic), not both.")
+
+
+def test_identity_claim_on_groups(schema_error) -> None:
+    sdl = 'type T @model @auth(rules: [{ allow: groups, groups: ["A"], identityClaim: "sub" }]) {\n  id: ID!\n}\n'
+    assert schema_error(sdl).startswith("@auth on T: identityClaim can only be used with 'allow: owner'.")
+
+
+def test_group_claim_on_owner(schema_error) -> None:
+    sdl = 'type T @model @auth(rules: [{ allow: owner, groupClaim: "g" }]) {\n  id: ID!\n}\n'
+    assert schema_error(sdl).startswith("@auth on T: groupClaim can only be used with 'allow: groups'.")
+
+
+def test_auth_without_model(schema_error) -> None:
+    assert schema_error("type T @auth(rules: [{ allow: owner }]) {\n  id: ID!\n}\n").startswith(
+        "@auth on T: types annotated with @auth must also be annotated with @model (for other types use AppSync's "
+        "@aws_* directives).")
+
+
+def test_field_level_rules_are_refused_clearly(schema_error) -> None:
+    sdl = "type T @model {\n  id: ID!\n  secret: String @auth(rules: [{ allow: owner }])\n}\n"
+    message = schema_error(sdl)
+    assert message.startswith("@auth on the field T.secret: field-level @auth rules are not supported by the mock "
+                              "yet; put the rules on the type.")
+    assert ":3:18\n" in message
+
+
+def test_invalid_auth_mode(schema_error) -> None:
+    assert schema_error("type T @model {\n  id: ID!\n}\n", {"defaultAuthentication": {"authenticationType": "NOPE"}}) \
+        == ("Invalid auth mode NOPE in the API's auth config; expected one of API_KEY, AMAZON_COGNITO_USER_POOLS, "
+            "AWS_IAM, OPENID_CONNECT, AWS_LAMBDA.")

@@ -1,0 +1,72 @@
+"""@connection: both forms, and each of its errors."""
+
+from __future__ import annotations
+
+import json
+
+BLOG = ('type Blog @model {\n  id: ID!\n  posts: [Post] @connection(keyName: "byBlog", fields: ["id"])\n}\n'
+        'type Post @model @key(name: "byBlog", fields: ["blogID"]) {\n  id: ID!\n  blogID: ID!\n'
+        '  blog: Blog @connection(fields: ["blogID"])\n}\n')
+
+
+def test_has_many_and_belongs_to(compile_schema) -> None:
+    files = compile_schema(BLOG)
+    assert "posts(filter: ModelPostFilterInput, sortDirection: ModelSortDirection, limit: Int, nextToken: String): " \
+           "ModelPostConnection" in files["schema.graphql"]
+    assert '"index": "byBlog"' in files["resolvers/Blog.posts.req.vtl"]
+    assert '"operation": "GetItem"' in files["resolvers/Post.blog.req.vtl"]
+    assert "BlogpostsResolver" in json.loads(files["stacks/ConnectionStack.json"])["Resources"]
+
+
+def test_legacy_has_many_adds_a_foreign_key(compile_schema) -> None:
+    files = compile_schema("type Post @model {\n  id: ID!\n  comments: [Comment] @connection\n}\n"
+                           "type Comment @model {\n  id: ID!\n}\n")
+    table = json.loads(files["stacks/Comment.json"])["Resources"]["CommentTable"]["Properties"]
+    assert table["GlobalSecondaryIndexes"][0]["IndexName"] == "gsi-Post.comments"
+    assert "postCommentsId: ID" in files["schema.graphql"]
+
+
+def test_key_name_that_does_not_exist(schema_error) -> None:
+    message = schema_error(BLOG.replace('keyName: "byBlog"', 'keyName: "byBlg"'))
+    assert message.startswith(
+        "@connection on Blog.posts: keyName 'byBlg' does not exist on type Post (its named @key indexes: byBlog); "
+        'add @key(name: "byBlg", fields: [...]) to Post.\n\namplify/backend/api/demo/schema.graphql:3:17\n')
+
+
+def test_field_that_does_not_exist(schema_error) -> None:
+    assert schema_error(BLOG.replace('fields: ["blogID"])\n}', 'fields: ["blogId"])\n}')).startswith(
+        "@connection on Post.blog: 'blogId' in 'fields' is not a field of Post.")
+
+
+def test_field_of_the_wrong_type(schema_error) -> None:
+    sdl = BLOG.replace("  blogID: ID!\n  blog", "  blogID: ID!\n  ref: Int\n  blog").replace(
+        'fields: ["blogID"])\n}', 'fields: ["ref"])\n}')
+    assert schema_error(sdl).startswith("@connection on Post.blog: 'ref' is of type Int but the key it matches, "
+                                        "Blog.id, is ID.")
+
+
+def test_related_type_without_model(schema_error) -> None:
+    sdl = "type Post @model {\n  id: ID!\n  meta: Meta @connection\n}\ntype Meta {\n  id: ID!\n}\n"
+    assert schema_error(sdl).startswith("@connection on Post.meta: the related type Meta must be annotated with "
+                                        "@model.")
+
+
+def test_many_to_many_needs_a_join_model(schema_error) -> None:
+    sdl = ('type A @model {\n  id: ID!\n  bs: [B] @connection(name: "AB")\n}\n'
+           'type B @model {\n  id: ID!\n  as: [A] @connection(name: "AB")\n}\n')
+    assert schema_error(sdl).startswith('@connection on A.bs: connection "AB" is a list on both sides; model '
+                                        "many-to-many with a join @model and two one-to-many connections.")
+
+
+def test_half_a_named_connection(schema_error) -> None:
+    sdl = 'type A @model {\n  id: ID!\n  b: B @connection(name: "AB")\n}\ntype B @model {\n  id: ID!\n}\n'
+    assert schema_error(sdl).startswith('@connection on A.b: found one half of connection "AB" but no field on B '
+                                        'with @connection(name: "AB").')
+
+
+def test_single_connection_with_key_name(schema_error) -> None:
+    sdl = BLOG.replace('blog: Blog @connection(fields: ["blogID"])',
+                       'blog: Blog @connection(keyName: "byX", fields: ["blogID"])').replace(
+        "type Blog @model {", 'type Blog @model @key(name: "byX", fields: ["id"]) {')
+    assert schema_error(sdl).startswith("@connection on Post.blog: a connection to a single Blog cannot use keyName "
+                                        "'byX'; it must use Blog's primary key.")

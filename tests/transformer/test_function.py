@@ -1,0 +1,43 @@
+"""@function: Lambda data sources, pipelines, `${env}` names, and errors."""
+
+from __future__ import annotations
+
+import json
+
+from amplify_local.transformer.function import simplify
+
+
+def test_pipeline_of_several_functions(compile_schema) -> None:
+    files = compile_schema('type Query {\n  calc(a: Int): Int @function(name: "auth") '
+                           '@function(name: "calculator-${env}")\n}\n')
+    stack = json.loads(files["stacks/FunctionDirectiveStack.json"])["Resources"]
+    assert stack["QuerycalcResolver"]["Properties"]["PipelineConfig"]["Functions"] == [
+        {"Fn::GetAtt": ["InvokeAuthLambdaDataSource", "FunctionId"]},
+        {"Fn::GetAtt": ["InvokeCalculatorLambdaDataSource", "FunctionId"]}]
+    arn = stack["CalculatorLambdaDataSource"]["Properties"]["LambdaConfig"]["LambdaFunctionArn"]["Fn::If"]
+    assert arn[1]["Fn::Sub"][0].endswith(":function:calculator-${env}")
+    assert arn[2]["Fn::Sub"][0].endswith(":function:calculator")
+    assert "pipelineFunctions/InvokeAuthLambdaDataSource.req.vtl" in files
+
+
+def test_region(compile_schema) -> None:
+    files = compile_schema('type Query {\n  x: Int @function(name: "fn", region: "eu-west-1")\n}\n')
+    stack = json.loads(files["stacks/FunctionDirectiveStack.json"])["Resources"]
+    arn = stack["FnEuWest1LambdaDataSource"]["Properties"]["LambdaConfig"]["LambdaFunctionArn"]
+    assert arn["Fn::If"][1]["Fn::Sub"][0] == "arn:aws:lambda:eu-west-1:${AWS::AccountId}:function:fn"
+
+
+def test_simplified_names() -> None:
+    assert simplify("echofunction-${env}") == "Echofunction"
+    assert simplify("my_func-v2") == "My_funcV2"
+
+
+def test_empty_name(schema_error) -> None:
+    assert schema_error('type Query {\n  x: Int @function(name: "")\n}\n').startswith(
+        "@function on Query.x needs a non-empty 'name' (the Lambda function, e.g. \"myfunction-${env}\").")
+
+
+def test_field_with_another_resolver(schema_error) -> None:
+    sdl = 'type Todo @model {\n  id: ID!\n}\ntype Query {\n  getTodo(id: ID!): Todo @function(name: "f")\n}\n'
+    assert schema_error(sdl).startswith("@function on Query.getTodo: the field already has a resolver "
+                                        "(GetTodoResolver); a field takes @function or another resolver, not both.")
