@@ -1,0 +1,60 @@
+"""Option parsing of the headless commands, the questions asked for missing values, and the table."""
+
+from __future__ import annotations
+
+import pytest
+
+from amplify_local.project.files import ProjectError
+from amplify_local.project.headless import Asker, parse_options, run_command, table
+
+
+def test_json_options_inline_or_separate_and_short_yes() -> None:
+    options = parse_options("init", ["--amplify={\"envName\": \"qa\"}", "--frontend", '{"frontend": "ios"}', "-y"])
+    assert options.json == {"--amplify": {"envName": "qa"}, "--frontend": {"frontend": "ios"}}
+    assert options.yes
+
+
+def test_a_value_containing_spaces_arrives_intact() -> None:
+    options = parse_options("init", ["--frontend", '{"frontend": "javascript", "config": {"BuildCommand": "npm run build"}}'])
+    assert options.json["--frontend"]["config"]["BuildCommand"] == "npm run build"
+
+
+def test_interactive_questions_retry_until_valid(monkeypatch, capsys) -> None:
+    answers = iter(["Bad Name", "qa"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+
+    def check(text: str) -> str:
+        if not text.islower():
+            raise ProjectError(f"{text!r} is invalid")
+        return text
+
+    assert Asker("init", yes=False, interactive=True).value("--amplify", "envName", "Env?", "dev", check) == "qa"
+    assert "'Bad Name' is invalid" in capsys.readouterr().err
+
+
+def test_an_empty_answer_takes_the_default(monkeypatch) -> None:
+    monkeypatch.setattr("builtins.input", lambda prompt: "")
+    assert Asker("init", yes=False, interactive=True).value("--amplify", "envName", "Env?", "dev", str) == "dev"
+
+
+def test_yes_never_asks(monkeypatch) -> None:
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked"))
+    assert Asker("init", yes=True, interactive=True).value("--amplify", "envName", "Env?", "dev", str) == "dev"
+
+
+def test_run_command_reports_refusals_on_stderr(capsys) -> None:
+    def body() -> int:
+        raise ProjectError("--amplify: bad")
+
+    assert run_command("init", body) == 1
+    assert capsys.readouterr().err == "amplify init: --amplify: bad\n"
+
+
+def test_table() -> None:
+    assert table([["A", "Long header"], ["value", "x"]]) == (
+        "┌───────┬─────────────┐\n"
+        "│ A     │ Long header │\n"
+        "├───────┼─────────────┤\n"
+        "│ value │ x           │\n"
+        "└───────┴─────────────┘"
+    )
