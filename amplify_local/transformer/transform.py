@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,15 @@ def transform(project: ApiProject) -> dict[str, str]:
         pool = (provider.get("userPoolConfig") or {}).get("userPoolId")
         if provider.get("authenticationType") == "AMAZON_COGNITO_USER_POOLS" and pool:
             parameters["AuthCognitoUserPoolId"] = pool
-    parameters.update(project.parameters)
+    for name, value in project.parameters.items():
+        if not isinstance(value, dict | list):
+            parameters[name] = value
+        elif name == "AuthCognitoUserPoolId" and "AuthCognitoUserPoolId" not in parameters:
+            # `amplify add api` records the pool as {"Fn::GetAtt": [<pool id or auth resource>, ...]}: a
+            # deploy-time reference; the mock only needs a pool id to show, so keep one that looks like it.
+            target = (value.get("Fn::GetAtt") or [""])[0] if isinstance(value, dict) else ""
+            if re.fullmatch(r"[a-z]{2}-[a-z]+-\d_\w+", str(target)):
+                parameters[name] = target
     files["parameters.json"] = json.dumps(parameters, indent=4)
     return files
 
