@@ -180,8 +180,7 @@ class Engine:
             for name, kind in ((index.key.hash_name, index.key.hash_type), (index.key.range_name, index.key.range_type)):
                 value = item.get(name) if name else None
                 if value is not None and kind not in value:
-                    raise invalid_parameter(f"Type mismatch for Index Key {name} Expected: {kind} Actual: "
-                                            f"{v.value_type(value)} IndexName: {index.name}")
+                    raise invalid_parameter("Type mismatch for Index Key")
                 if value is not None and not v.key_bytes(value) and "N" not in value:
                     raise invalid_parameter(f"Index key {name} cannot be empty: IndexName: {index.name}")
 
@@ -194,8 +193,7 @@ class Engine:
         billing = request.get("BillingMode", "PROVISIONED")
         throughput = request.get("ProvisionedThroughput")
         if billing == "PROVISIONED" and not throughput:
-            raise invalid_parameter("ReadCapacityUnits and WriteCapacityUnits must both be specified when "
-                                    "BillingMode is PROVISIONED")
+            raise validation("No provisioned throughput specified for the table")
         if billing == "PAY_PER_REQUEST" and throughput:
             raise invalid_parameter("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
                                     "BillingMode is PAY_PER_REQUEST")
@@ -215,15 +213,15 @@ class Engine:
                 indexes.append((index.get("IndexName"), kind, index_key, check_projection(index.get("Projection"))))
         used = set(key.names) | {name for _, _, index_key, _ in indexes for name in index_key.names}
         if set(types) - used:
-            raise invalid_parameter(f"Some AttributeDefinitions are not used. AttributeDefinitions: "
-                                    f"[{', '.join(types)}], keys used: [{', '.join(sorted(used))}]")
+            raise validation("The number of attributes in key schema must match the number of attributes defined "
+                             "in attribute definitions.")
         names = [index[0] for index in indexes]
         if len(set(names)) != len(names):
             raise invalid_parameter(f"Duplicate index name: {next(n for n in names if names.count(n) > 1)}")
         stream = request.get("StreamSpecification")
         with self._transaction():
             if name in self._tables:
-                raise DynamoDBError("ResourceInUseException", f"Table already exists: {name}")
+                raise DynamoDBError("ResourceInUseException", "Cannot create preexisting table")
             spec = TableSpec(name, f"t{storage.next_id(self._db, 'table')}", key,
                              request["AttributeDefinitions"], time.time(), billing_mode=billing,
                              throughput={"ReadCapacityUnits": 0, "WriteCapacityUnits": 0, **(throughput or {})})
@@ -282,7 +280,6 @@ class Engine:
             self._db.execute(f"DROP TABLE {spec.sql}")
             self._db.execute("DELETE FROM _tables WHERE name = ?", (spec.name,))
             del self._tables[spec.name]
-        description["TableStatus"] = "DELETING"
         return {"TableDescription": description}
 
     def list_tables(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -500,6 +497,11 @@ class Engine:
         filter_, projection_parsed = _optional(request, "FilterExpression"), _optional(request, "ProjectionExpression")
         env = _env(request, [p for p in (key_condition, filter_, projection_parsed) if p is not None])
         hash_bytes, range_sql, range_params = _key_condition(key_condition, key, env)
+        if filter_ is not None:
+            for name in ex.attribute_names(filter_.tree, env):
+                if name in key.names:
+                    raise validation(f"Filter Expression can only contain non-primary key attributes: Primary key "
+                                     f"attribute: {name}")
         forward = request.get("ScanIndexForward", True)
         order = "" if forward else " DESC"
         if index is None:
@@ -529,17 +531,17 @@ class Engine:
         filter_, projection_parsed = _optional(request, "FilterExpression"), _optional(request, "ProjectionExpression")
         env = _env(request, [p for p in (filter_, projection_parsed) if p is not None])
         segment, total = request.get("Segment"), request.get("TotalSegments")
-        if (segment is None) != (total is None):
-            missing = "Segment" if segment is None else "TotalSegments"
-            present = "TotalSegments" if segment is None else "Segment"
-            raise validation(f"The {missing} parameter is required but was not present in the request when "
-                             f"parameter {present} is present")
+        if segment is not None and total is None:
+            raise validation("If segment is specified, total segment must also be specified")
+        if total is not None and segment is None:
+            raise validation("If total segments is specified, a particular segment must also be specified for this "
+                             "request")
         if total is not None and not (isinstance(total, int) and 1 <= total <= 1000000):
             raise validation(f"1 validation error detected: Value '{total}' at 'totalSegments' failed to satisfy "
                              "constraint: Member must have value less than or equal to 1000000")
-        if segment is not None and not 0 <= segment < total:
-            raise validation(f"The Segment parameter is zero-based and must be less than parameter TotalSegments: "
-                             f"Segment: {segment} is not less than TotalSegments: {total}")
+        if segment is not None and not (isinstance(segment, int) and 0 <= segment < total):
+            raise validation(f"1 validation error detected: Value '{segment}' at 'segment' failed to satisfy "
+                             f"constraint: Member must have value less than or equal to {total - 1}")
         start = request.get("ExclusiveStartKey")
         if index is None:
             sql, params = f"SELECT item, size{', pk' if total else ''} FROM {spec.sql}", []
@@ -564,8 +566,7 @@ class Engine:
         """Run a Query/Scan cursor: Limit counts evaluated items, 1 MB pages, filter after, projection last."""
         limit = request.get("Limit")
         if limit is not None and (not isinstance(limit, int) or limit < 1):
-            raise validation(f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-                             "constraint: Member must have value greater than or equal to 1")
+            raise validation("Limit must be greater than or equal to 1")
         select = _select(request, index, projection_parsed)
         tree = (ex.projection_tree("ProjectionExpression", [env.path(p) for p in projection_parsed.tree])
                 if projection_parsed is not None else None)
@@ -781,11 +782,7 @@ def _projection(request: dict[str, Any]) -> dict[Any, Any] | None:
 def _return_values(request: dict[str, Any], allowed: tuple[str, ...]) -> str:
     value = request.get("ReturnValues", "NONE")
     if value not in allowed:
-        if value in ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"):
-            raise validation("Return values set to invalid value")
-        raise validation(f"1 validation error detected: Value '{value}' at 'returnValues' failed to satisfy "
-                         "constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, "
-                         "UPDATED_NEW]")
+        raise validation("Return values set to invalid value")
     return value
 
 
@@ -826,7 +823,9 @@ def _select(request: dict[str, Any], index: IndexSpec | None, projection: ex.Par
 def _start_key(spec: TableSpec, index: IndexSpec | None, start: Any) -> tuple[bytes, ...]:
     """The stored bytes of an ExclusiveStartKey: base key, plus the index key for an index."""
     names = set(spec.key.names) | (set(index.key.names) if index else set())
-    if not isinstance(start, dict) or set(start) != names:
+    if not isinstance(start, dict) or len(start) != len(names):
+        raise validation("Exclusive Start Key must have same size as table's key schema")
+    if set(start) != names:
         raise validation("The provided starting key is invalid: The provided key element does not match the schema")
     try:
         base = spec.key.of_key({name: start[name] for name in spec.key.names})
@@ -882,10 +881,9 @@ def _key_condition(parsed: ex.Parsed, key: KeySpec, env: ex.Env) -> tuple[bytes,
                 raise validation("KeyConditionExpressions must only contain one condition per key")
             range_sql, range_params = _range_condition(node, target, key.range_type or "S", env)
         else:
-            raise validation(f"Query condition missed key schema element: {key.hash_name}"
-                             if hash_value is None and len(conditions) == 1 else "Query key condition not supported")
+            raise validation("Query condition missed key schema element")
     if hash_value is None:
-        raise validation(f"Query condition missed key schema element: {key.hash_name}")
+        raise validation("Query condition missed key schema element")
     return hash_value, range_sql, range_params
 
 
@@ -930,11 +928,12 @@ def _successor(prefix: bytes) -> bytes | None:
 
 
 def _check_transaction_size(entries: Any) -> None:
-    if not isinstance(entries, list) or not 1 <= len(entries) <= 100:
-        raise validation(f"1 validation error detected: Value '{entries}' at 'transactItems' failed to satisfy "
-                         "constraint: Member must have length less than or equal to 100"
-                         if entries else "1 validation error detected: Value null at 'transactItems' failed to "
-                         "satisfy constraint: Member must have length greater than or equal to 1")
+    if not isinstance(entries, list) or not entries:
+        raise validation(f"Value {'[]' if entries == [] else 'null'} at 'transactItems' failed to satisfy "
+                         "constraint: Member must have length greater than or equal to 1")
+    if len(entries) > 100:
+        raise validation(f"Value '[{len(entries)} items]' at 'transactItems' failed to satisfy constraint: Member "
+                         "must have length less than or equal to 100")
 
 
 def _stream_record(spec: TableSpec, old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ checked (missing/unused placeholders) without walking the tree. Evaluation reads
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -35,7 +36,7 @@ RESERVED = frozenset(resources.files(__package__).joinpath("reserved_words.txt")
 COMPARATORS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 CONDITION_FUNCTIONS = frozenset({"attribute_exists", "attribute_not_exists", "attribute_type", "begins_with",
                                  "contains"})
-TYPE_NAMES = ("B", "NULL", "SS", "BOOL", "L", "BS", "N", "NS", "S", "M")
+TYPE_NAMES = ("N", "BS", "L", "B", "NULL", "M", "S", "SS", "NS", "BOOL")
 _FUNCTION_ARITY = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2, "begins_with": 2,
                    "contains": 2, "size": 1, "if_not_exists": 2, "list_append": 2}
 
@@ -373,16 +374,16 @@ class Env:
             used_names |= parsed.names
             used_values |= parsed.values
         names = names or {}
-        for name in sorted(used_names):
-            if name not in names:
-                raise validation(f"An expression attribute name used in the document path is not defined; "
-                                 f"attribute name: {name}")
-        checked_values: dict[str, Any] = {}
-        for name in sorted(used_values):
-            if raw_values is None or name not in raw_values:
-                raise validation(f"An expression attribute value used in expression is not defined; "
-                                 f"attribute value: {name}")
-            checked_values[name] = _check_expression_value(raw_values[name])
+        for parsed in expressions:
+            for name in sorted(parsed.names):
+                if name not in names:
+                    raise validation(f"Invalid {parsed.kind}: An expression attribute name used in the document "
+                                     f"path is not defined; attribute name: {name}")
+            for name in sorted(parsed.values):
+                if raw_values is None or name not in raw_values:
+                    raise validation(f"Invalid {parsed.kind}: An expression attribute value used in expression is "
+                                     f"not defined; attribute value: {name}")
+        checked_values = {name: _check_expression_value(raw_values[name]) for name in used_values}  # type: ignore[index]
         unused_names = sorted(set(names) - used_names)
         if unused_names:
             raise validation("Value provided in ExpressionAttributeNames unused in expressions: "
@@ -448,8 +449,8 @@ def _check_condition_operands(parsed: Parsed, node: Node, env: Env) -> None:
             order = v.compare(low_value, high_value)
             if order is not None and order > 0:
                 raise validation(f"Invalid {parsed.kind}: The BETWEEN operator requires upper bound to be greater "
-                                 f"than or equal to lower bound; lower operand: AttributeValue: "
-                                 f"{_render(low_value)}, upper operand: AttributeValue: {_render(high_value)}")
+                                 f"than or equal to lower bound; lower bound operand: AttributeValue: "
+                                 f"{_render(low_value)}, upper bound operand: AttributeValue: {_render(high_value)}")
     elif tag == "in" and len(node[2]) > 100:
         raise validation(f"Invalid {parsed.kind}: The IN operator is provided with too many operands; "
                          f"number of operands: {len(node[2])}")
@@ -458,6 +459,17 @@ def _check_condition_operands(parsed: Parsed, node: Node, env: Env) -> None:
 def _render(value: dict[str, Any]) -> str:
     ((kind, raw),) = value.items()
     return f"{{{kind}:{raw}}}"
+
+
+def attribute_names(node: Any, env: Env) -> Iterator[str]:
+    """The top-level attribute names a parsed condition refers to, in order."""
+    if isinstance(node, tuple) and node:
+        if node[0] == "path":
+            yield env.path(node)[0]
+            return
+        for member in node[1:]:
+            if isinstance(member, tuple):
+                yield from attribute_names(member, env)
 
 
 # -- evaluation
@@ -516,7 +528,7 @@ def matches(node: Node, item: dict[str, Any], env: Env) -> bool:
         if operator == "=":
             return v.equal(left, right)
         if operator == "<>":
-            return left is not None and right is not None and not v.equal(left, right)
+            return not v.equal(left, right)
         order = v.compare(left, right)
         if order is None:
             return False

@@ -20,8 +20,11 @@ _INVALID_PATH = "The document path provided in the update expression is invalid 
 
 
 def check_paths(parsed: Parsed, env: Env, key_names: tuple[str, ...]) -> None:
-    """Refuse key attributes and overlapping document paths (before touching any item)."""
+    """Refuse key attributes, overlapping document paths and constant operands of the wrong type (before
+    touching any item)."""
     set_actions, removes, adds, deletes = parsed.tree
+    for _, value in set_actions:
+        _check_constants(value, env)
     targets = [env.path(action[0]) for action in set_actions]
     targets += [env.path(path) for path in removes]
     targets += [env.path(action[0]) for action in (*adds, *deletes)]
@@ -36,6 +39,25 @@ def check_paths(parsed: Parsed, env: Env, key_names: tuple[str, ...]) -> None:
                 one, two = _render(first), _render(second)
                 raise validation(f"Invalid UpdateExpression: Two document paths overlap with each other; must "
                                  f"remove or rewrite one of these paths; path one: {one}, path two: {two}")
+
+
+def _check_constants(node: Node, env: Env) -> None:
+    """`:v + 1` needs numbers and `list_append` lists; DynamoDB refuses other constants up front."""
+    tag = node[0]
+    if tag in ("+", "-") or (tag == "fn" and node[1] == "list_append"):
+        operator, operands = (tag, node[1:]) if tag in ("+", "-") else ("list_append", node[2])
+        wanted = "L" if operator == "list_append" else "N"
+        for operand in operands:
+            if operand[0] == "value":
+                value = env.values[operand[1]]
+                if wanted not in value:
+                    raise validation("Invalid UpdateExpression: Incorrect operand type for operator or function; "
+                                     f"operator or function: {operator}, operand type: {v.value_type(value)}")
+            else:
+                _check_constants(operand, env)
+    elif tag == "fn":
+        for operand in node[2]:
+            _check_constants(operand, env)
 
 
 def _render(path: Path) -> str:
@@ -147,7 +169,7 @@ def _add(item: dict[str, Any], path: Path, value: dict[str, Any]) -> None:
     kind = v.value_type(value)
     if kind not in ("N", *_SET_KINDS):
         raise validation("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, "
-                         f"operand type: {_type_name(kind)}")
+                         f"operand type: {_type_name(kind)}, typeSet: ALLOWED_FOR_ADD_OPERAND")
     current = get_path(item, path)
     if current is None:
         _assign(item, path, value)
@@ -166,7 +188,7 @@ def _delete(item: dict[str, Any], path: Path, value: dict[str, Any]) -> None:
     kind = v.value_type(value)
     if kind not in _SET_KINDS:
         raise validation("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: "
-                         f"DELETE, operand type: {_type_name(kind)}")
+                         f"DELETE, operand type: {_type_name(kind)}, typeSet: ALLOWED_FOR_DELETE_OPERAND")
     current = get_path(item, path)
     if current is None:
         return

@@ -46,7 +46,7 @@ def format_number(number: Decimal) -> str:
     number = number.normalize(_CONTEXT)
     digits = len(number.as_tuple().digits)
     if digits > 38:
-        raise validation("Attempting to store more than 38 significant digits in a Number")
+        raise validation("DynamoDB only supports precision up to 38 digits")
     adjusted = number.adjusted()
     if adjusted > 125:
         raise validation("Number overflow. Attempting to store a number with magnitude larger than supported range")
@@ -70,8 +70,8 @@ def check_value(value: Any, *, in_key: bool = False) -> AttributeValue:
     if not isinstance(value, dict) or len(value) != 1:
         if isinstance(value, dict) and not value:
             raise invalid_parameter("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
-        raise invalid_parameter("Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
-                                "the supported datatypes")
+        raise validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+                         "the supported datatypes")
     ((kind, raw),) = value.items()
     if kind == "S":
         if not isinstance(raw, str):
@@ -106,7 +106,7 @@ def check_value(value: Any, *, in_key: bool = False) -> AttributeValue:
                     decode_binary(member)
             members = raw
         if len(set(members)) != len(members):
-            raise invalid_parameter(f"Input collection {_render_set(kind, raw)} contains duplicates.")
+            raise invalid_parameter(f"Input collection {_render_set(kind, raw)} contains duplicates")
         return value if members == raw else {kind: members}
     if kind == "L":
         if not isinstance(raw, list):

@@ -1,0 +1,82 @@
+"""The scenario suite replayed through boto3 against our endpoint, compared with DynamoDB Local's recording.
+
+`reference_answers.json` was written by `record_reference.py` against Amazon's DynamoDB Local (and moto
+server, kept only to count its departures). Every step must give the same answer, or the same error code
+and message; the few steps where we follow DynamoDB's documentation instead are listed in
+`FOLLOWS_DYNAMODB` (see docs/differences.md, "DynamoDB").
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from amplify_local.mock.dynamodb import Engine
+from amplify_local.mock.dynamodb.api import create_app
+
+HERE = Path(__file__).parent
+_spec = importlib.util.spec_from_file_location("dynamodb_record_reference", HERE / "record_reference.py")
+assert _spec is not None and _spec.loader is not None
+scenarios = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(scenarios)
+RECORDING = json.loads((HERE / "reference_answers.json").read_text())
+
+# step -> why our answer deliberately differs from DynamoDB Local's (see docs/differences.md)
+FOLLOWS_DYNAMODB: dict[str, str] = {
+    "transact-token-mismatch": "DynamoDB Local answers an empty message; we give DynamoDB's documented one",
+}
+
+
+def serve_in_thread(engine: Engine) -> Iterator[str]:
+    """Our endpoint on a real socket, in a background thread; yields its URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(engine), lifespan="off", log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> list[dict[str, Any]]:
+    engine = Engine.open(None)
+    for url in serve_in_thread(engine):
+        return scenarios.run(url)
+    raise AssertionError("the endpoint did not start")
+
+
+def test_recording_matches_the_script() -> None:
+    assert RECORDING["digest"] == scenarios.digest(), "record_reference.py changed: record the reference again"
+
+
+@pytest.mark.parametrize("index", range(len(scenarios.SCENARIOS)), ids=[s[0] for s in scenarios.SCENARIOS])
+def test_step_matches_dynamodb_local(index: int, outcomes: list[dict[str, Any]]) -> None:
+    expected = RECORDING["dynamodb_local"][index]
+    ours = outcomes[index]
+    if expected["name"] in FOLLOWS_DYNAMODB:
+        assert ours.get("error", {}).get("code") == expected.get("error", {}).get("code")
+        return
+    assert ours == expected
+
+
+def test_moto_departs_from_the_reference_often() -> None:
+    """The recorded reason for an engine of our own: moto answers differently on a large share of steps."""
+    differing = RECORDING["moto_differs"]
+    assert len(differing) >= len(scenarios.SCENARIOS) // 3
