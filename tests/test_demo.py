@@ -1,0 +1,99 @@
+"""`make demo`: the bundled project sets up in an empty folder, matches what our commands write, and
+the demo hands over to `amplify mock api` when the mock is installed."""
+
+from __future__ import annotations
+
+import base64
+import filecmp
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from amplify_local import cli, demo
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_setup_only_in_a_fresh_folder(tmp_path, home) -> None:
+    folder = tmp_path / "demo"
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "amplify_local.demo", "--dir", str(folder), "--setup-only"],
+        capture_output=True, text=True, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "│ Api      │ todoapi       │ Create    │ awscloudformation │" in result.stdout
+    assert "│ Function │ todosummary   │ Create    │ awscloudformation │" in result.stdout
+    assert "query { summarize(names:" in result.stdout
+    meta = json.loads((folder / "amplify/backend/amplify-meta.json").read_text())
+    auth = meta["api"]["todoapi"]["output"]["authConfig"]
+    assert auth["defaultAuthentication"]["authenticationType"] == "API_KEY"
+    assert auth["additionalAuthenticationProviders"] == [
+        {"authenticationType": "AMAZON_COGNITO_USER_POOLS", "userPoolConfig": {"userPoolId": "us-east-1_demoPool"}}
+    ]
+    assert "@auth(rules: [{ allow: owner }" in (folder / "amplify/backend/api/todoapi/schema.graphql").read_text()
+
+
+def test_the_bundled_api_is_what_add_api_writes(tmp_path, home, monkeypatch) -> None:
+    """The demo's API folder and backend-config entry must not drift from `amplify add api --headless`."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["init", "--yes", "--amplify", '{"projectName": "amplifylocaldemo"}']) == 0
+    request = (demo.DEMO_PROJECT / "api-request.json").read_text()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(request))
+    assert cli.main(["add", "api", "--headless"]) == 0
+    written = tmp_path / "amplify/backend/api/todoapi"
+    bundled = demo.DEMO_PROJECT / "amplify/backend/api/todoapi"
+    for path in written.rglob("*"):
+        if path.is_file():
+            assert filecmp.cmp(path, bundled / path.relative_to(written), shallow=False), path
+    assert sorted(p.relative_to(bundled) for p in bundled.rglob("*")) == sorted(p.relative_to(written) for p in written.rglob("*"))
+    bundled_config = json.loads((demo.DEMO_PROJECT / "amplify/backend/backend-config.json").read_text())
+    assert json.loads((tmp_path / "amplify/backend/backend-config.json").read_text())["api"] == bundled_config["api"]
+
+
+def test_the_function_answers_its_sample_event() -> None:
+    function = demo.DEMO_PROJECT / "amplify/backend/function/todosummary"
+    script = "require('./src/index.js').handler(require('./src/event.json')).then(r => process.stdout.write(r))"
+    result = subprocess.run(["node", "-e", script], cwd=function, capture_output=True, text=True, check=True)
+    assert result.stdout == "2 todos: buy milk, write tests"
+    template = json.loads((function / "todosummary-cloudformation-template.json").read_text())
+    assert template["Resources"]["LambdaFunction"]["Properties"]["Handler"] == "index.handler"
+
+
+def test_demo_token_is_a_user_pool_token() -> None:
+    header, payload, signature = demo.demo_token().split(".")
+    assert json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))) == {"alg": "none", "typ": "JWT"}
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["iss"].startswith("https://cognito-idp.")
+    assert claims["cognito:username"] == "demo"
+    assert signature == ""
+
+
+def test_without_the_mock_the_demo_stops_after_set_up(tmp_path, home, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(demo, "mock_available", lambda: False)
+    assert demo.main(["--dir", str(tmp_path / "d")]) == 0
+    assert "amplify mock api is not installed in this build yet" in capsys.readouterr().out
+
+
+def test_with_the_mock_the_demo_starts_it_in_the_project(tmp_path, home, monkeypatch) -> None:
+    started = []
+    real_main = cli.main
+
+    def main(argv: list[str]) -> int:
+        if argv[:1] == ["mock"]:
+            started.append((argv, (tmp_path / "d").resolve() == Path.cwd()))
+            return 0
+        return real_main(argv)
+
+    monkeypatch.setattr(demo, "mock_available", lambda: True)
+    monkeypatch.setattr(demo.cli, "main", main)
+    assert demo.main(["--dir", str(tmp_path / "d")]) == 0
+    assert started == [(["mock", "api"], True)]
