@@ -6,8 +6,9 @@ that mutation and, for each subscriber of those fields, decides as AppSync does 
 passes:
 
 - an **enhanced filter** set by the subscription resolver (`$extensions.setSubscriptionFilter`, usually
-  fed by `$util.transform.toSubscriptionFilter($ctx.args.filter)`, which is also how the generated v2
-  @auth templates restrict owners and groups): OR across `filterGroup`, AND within a group's `filters`;
+  fed by `$util.transform.toSubscriptionFilter($ctx.args.filter)` of the VTL engine, which is also how
+  the generated v2 @auth templates restrict owners and groups): OR across `filterGroup`, AND within a
+  group's `filters`;
 - otherwise **argument filtering**: every argument the subscriber gave (non-null) must equal the payload's
   field of the same name (the v1 @auth templates rely on it for `owner`).
 
@@ -39,8 +40,8 @@ from graphql import (
 from amplify_local.mock.appsync.errors import AppSyncError
 from amplify_local.mock.appsync.types import Subscription
 
-FILTER_KEY = "subscriptionFilter"
-INVALIDATION_FILTER_KEY = "subscriptionInvalidationFilter"
+FILTER_KEY = "setSubscriptionFilter"
+INVALIDATION_FILTER_KEY = "setSubscriptionInvalidationFilter"
 INVALIDATE_KEY = "invalidateSubscriptions"
 
 Predicate = Callable[[Mapping[str, Any]], bool]
@@ -232,11 +233,9 @@ def _compile_rule(rule: Any, where: str) -> Predicate:
 def compile_filter(spec: Any, what: str = "subscription filter") -> Predicate:
     """Turn a `setSubscriptionFilter` object into a predicate over payloads; raise `FilterError` if bad.
 
-    Accepts `{"filterGroup": [{"filters": [rule, ...]}, ...]}` and, as a one-group shorthand,
-    `{"filters": [rule, ...]}`. A rule is `{"fieldName": "a.b", "operator": "eq", "value": ...}`.
+    The object is `{"filterGroup": [{"filters": [rule, ...]}, ...]}`, a rule
+    `{"fieldName": "a.b", "operator": "eq", "value": ...}`.
     """
-    if isinstance(spec, Mapping) and "filterGroup" not in spec and "filters" in spec:
-        spec = {"filterGroup": [spec]}
     if not isinstance(spec, Mapping) or not isinstance(spec.get("filterGroup"), list):
         raise FilterError(f"The {what} must be an object with a filterGroup list.")
     groups = spec["filterGroup"]
@@ -261,41 +260,6 @@ def compile_filter(spec: Any, what: str = "subscription filter") -> Predicate:
         return any(all(rule(payload) for rule in group) for group in compiled)
 
     return matches
-
-
-def to_subscription_filter(model_filter: Mapping[str, Any]) -> dict[str, Any]:
-    """`$util.transform.toSubscriptionFilter`: a model filter input (`{field: {op: v}, and: [...], or: [...]}`)
-    as a `filterGroup` object: the filter in disjunctive normal form, one group per conjunction."""
-    return {"filterGroup": [{"filters": rules} for rules in _disjuncts(model_filter)]}
-
-
-def _disjuncts(model_filter: Mapping[str, Any]) -> list[list[dict[str, Any]]]:
-    conjunction: list[list[list[dict[str, Any]]]] = []  # every entry is a DNF; their product is the result
-    for key, condition in model_filter.items():
-        if condition is None:
-            continue
-        if key == "and":
-            conjunction.extend(_disjuncts(part) for part in condition)
-        elif key == "or":
-            conjunction.append([rules for part in condition for rules in _disjuncts(part)])
-        elif isinstance(condition, Mapping):
-            conjunction.append(
-                [
-                    [
-                        {"fieldName": key, "operator": op, "value": v}
-                        for op, v in condition.items()
-                        if v is not None
-                    ]
-                ]
-            )
-        else:
-            raise FilterError(
-                f"Filter on {key!r} must be an object of operators, e.g. {{{key!r}: {{'eq': ...}}}}."
-            )
-    result: list[list[dict[str, Any]]] = [[]]
-    for dnf in conjunction:
-        result = [left + right for left in result for right in dnf]
-    return [rules for rules in result if rules]
 
 
 def argument_filter(arguments: Mapping[str, Any]) -> Predicate | None:

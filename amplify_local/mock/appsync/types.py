@@ -83,8 +83,9 @@ class RenderResult:
     returned: bool = False
     errors: list[AppSyncError] = field(default_factory=list)
     stash: dict[str, Any] = field(default_factory=dict)
-    # `$extensions.*`: "subscriptionFilter" and "subscriptionInvalidationFilter" hold the filter object given
-    # ({"filterGroup": [...]}); "invalidateSubscriptions" a list of {"subscriptionField", "payload"}.
+    # `$extensions.*`, keyed by method: "setSubscriptionFilter" and "setSubscriptionInvalidationFilter" hold
+    # the filter object given ({"filterGroup": [...]}); "invalidateSubscriptions" a list of
+    # {"subscriptionField", "payload"}.
     extensions: dict[str, Any] = field(default_factory=dict)
     logs: list[str] = field(default_factory=list)
     response_headers: dict[str, str] = field(default_factory=dict)  # `$util.http.addResponseHeader`

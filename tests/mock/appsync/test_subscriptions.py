@@ -19,9 +19,9 @@ from amplify_local.mock.appsync.subscriptions import (
     compile_filter,
     make_entry,
     subscription_triggers,
-    to_subscription_filter,
 )
-from amplify_local.mock.appsync.types import Identity, Subscription
+from amplify_local.mock.appsync.types import Identity, ResolverContext, Subscription
+from amplify_local.mock.appsync.vtl import compile_template
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 if not CORPUS.is_dir():
@@ -200,51 +200,48 @@ def test_bad_filters_are_refused_with_the_reason(spec: dict, message: str) -> No
     assert raised.value.error_type == "BadRequestException"
 
 
-def test_to_subscription_filter_is_the_disjunctive_normal_form() -> None:
-    model = {
-        "priority": {"gt": 2},
-        "or": [{"name": {"beginsWith": "a"}}, {"and": [{"done": {"eq": True}}, {"tags": {"contains": "x"}}]}],
-    }
-    assert to_subscription_filter(model) == {
-        "filterGroup": [
-            {
-                "filters": [
-                    {"fieldName": "priority", "operator": "gt", "value": 2},
-                    {"fieldName": "name", "operator": "beginsWith", "value": "a"},
-                ]
-            },
-            {
-                "filters": [
-                    {"fieldName": "priority", "operator": "gt", "value": 2},
-                    {"fieldName": "done", "operator": "eq", "value": True},
-                    {"fieldName": "tags", "operator": "contains", "value": "x"},
-                ]
-            },
-        ]
-    }
+def resolver_extensions(api: str, field: str, arguments: dict[str, Any], user: str | None) -> dict[str, Any]:
+    """Render the corpus subscription resolver's templates in pipeline order with the VTL engine, as the
+    server does at `start`, and return the `$extensions` they set."""
+    context = ResolverContext(arguments=arguments, auth_mode="API_KEY")
+    if user is not None:
+        claims = {"sub": f"sub-{user}", "username": user, "cognito:username": user}
+        context.identity = {"sub": claims["sub"], "username": user, "claims": claims}
+        context.auth_mode = "AMAZON_COGNITO_USER_POOLS"
+    extensions: dict[str, Any] = {}
+    for step in ("auth.1.req", "postAuth.1.req", "req", "res"):
+        path = CORPUS / api / "resolvers" / f"Subscription.{field}.{step}.vtl"
+        extensions |= compile_template(path.read_text(), path=path.name).render(context).extensions
+    return extensions
 
 
-def test_v2_owner_rule_as_the_auth_template_builds_it() -> None:
-    """corpus v2/02-auth-owner Subscription.onCreatePost.auth.1.req.vtl: `{"or": [{"owner": {"eq": user}}]}`."""
+def test_v2_owner_rule_from_the_generated_auth_templates() -> None:
+    """corpus v2/02-auth-owner: the auth template turns the owner rule into `$ctx.args.filter`, the
+    response template into `$extensions.setSubscriptionFilter`; argument `owner` alone stays an argument filter."""
     registry = Subscriptions((CORPUS / "v2/02-auth-owner/schema.graphql").read_text())
     sink = RecordingSink()
-    owner_filter = to_subscription_filter({"or": [{"owner": {"eq": "alice"}}]})
-    subscribe(registry, sink, "onCreatePost", "alice", {}, **{FILTER_KEY: owner_filter})
-    both = to_subscription_filter(
-        {"and": [{"or": [{"owner": {"eq": "bob"}}]}, {"title": {"beginsWith": "x"}}]}
-    )
-    subscribe(
-        registry,
-        sink,
-        "onCreatePost",
-        "bob-x",
-        {"filter": {"title": {"beginsWith": "x"}}},
-        **{FILTER_KEY: both},
-    )
-    registry.publish("createPost", {"id": "1", "owner": "alice", "title": "x1"})
-    registry.publish("createPost", {"id": "2", "owner": "bob", "title": "y"})
-    registry.publish("createPost", {"id": "3", "owner": "bob", "title": "x3"})
-    assert [(id, payload["id"]) for id, payload in sink.events] == [("alice", "1"), ("bob-x", "3")]
+    cases = [
+        ("alice", {}, "alice"),
+        ("bob-x", {"filter": {"title": {"beginsWith": "x"}}}, "bob"),
+        ("carol-arg", {"owner": "carol"}, "carol"),
+        ("key", {}, None),
+    ]
+    for id, arguments, user in cases:
+        subscription = Subscription(
+            "onCreatePost",
+            arguments,
+            Identity("API_KEY"),
+            resolver_extensions("v2/02-auth-owner", "onCreatePost", arguments, user),
+        )
+        registry.add(make_entry(subscription, sink, id, id))
+    for n, (owner, title) in enumerate([("alice", "x1"), ("bob", "y"), ("bob", "x3"), ("carol", "c")]):
+        registry.publish("createPost", {"id": str(n), "owner": owner, "title": title})
+    assert sorted((id, payload["id"]) for id, payload in sink.events) == [
+        ("alice", "0"),
+        ("bob-x", "2"),
+        ("carol-arg", "3"),
+        *[("key", str(n)) for n in range(4)],
+    ]
 
 
 def test_a_bad_filter_fails_the_subscription_not_a_publish() -> None:
