@@ -40,6 +40,28 @@ class Text(airspeed.Text):
         re.S + re.I)
 
 
+class StringLiteral(airspeed.StringLiteral):
+    """`'text'`: Velocity keeps backslashes as written (a regex needs no doubling); `''` is one quote."""
+
+    STRING = re.compile(r"'((?:[^']|'')*)'", re.S)
+
+    def parse(self) -> None:
+        raw, = self.identity_match(self.STRING)
+        self.value = raw.replace("''", "'")
+
+
+class InterpolatedStringLiteral(airspeed.InterpolatedStringLiteral):
+    """`"text $ref"`: `""` is one quote, a Unicode escape a character, other backslashes stay as written."""
+
+    STRING = re.compile(r'"((?:\\.|""|[^"\\])*)"', re.S)
+    UNICODE = re.compile(r'\\u([0-9a-fA-F]{4})')
+
+    def parse(self) -> None:
+        raw, = self.identity_match(self.STRING)
+        self.value = self.UNICODE.sub(lambda m: chr(int(m.group(1), 16)), raw.replace('""', '"'))
+        self.block = Block(self.filename, self.value, 0)
+
+
 class RawBlock(airspeed._Element):
     """`#[[ ... ]]#`: text rendered as it is."""
 
@@ -184,10 +206,7 @@ class Block(airspeed.Block):
 def _subclass(name: str) -> type:
     """An Airspeed element whose parsing code resolves child elements in this module."""
     base = getattr(airspeed, name)
-    namespace: dict[str, Any] = {"__module__": __name__}
-    if "parse" in vars(base):
-        namespace["parse"] = _rebind(base.parse)
-    return type(name, (base,), namespace)
+    return type(name, (base,), {"__module__": __name__, "parse": _rebind(base.parse)})
 
 
 FallthroughHashText = airspeed.FallthroughHashText
@@ -195,10 +214,8 @@ IntegerLiteral = airspeed.IntegerLiteral
 FloatingPointLiteral = airspeed.FloatingPointLiteral
 BooleanLiteral = airspeed.BooleanLiteral
 NullLiteral = airspeed.NullLiteral
-StringLiteral = airspeed.StringLiteral
 Comment = airspeed.Comment
 End = airspeed.End
-InterpolatedStringLiteral = _subclass("InterpolatedStringLiteral")
 Range = _subclass("Range")
 ArrayLiteral = _subclass("ArrayLiteral")
 Value = _subclass("Value")

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-
 from amplify_local.mock.appsync.errors import AppSyncError, TemplateError
 from amplify_local.mock.appsync.types import RenderResult
 from amplify_local.mock.appsync.vtl import compile_template
@@ -92,7 +91,7 @@ def test_corpus_case(corpus_case: dict[str, Any], kit: Any) -> None:
             info = kit.context_for(case).info
             message = f"Not Authorized to access {info.field_name} on type {info.parent_type_name}"
         assert error.message == message
-        assert error.error_type == (expected["errorType"] or "UnknownErrorType")
+        assert error.error_type == (expected["errorType"] or AppSyncError.default_type)
         return
     assert error is None, error
     mine, recorded = _scrub(result.value), _scrub(oracle["result"])

@@ -62,8 +62,12 @@ def to_s3_object(key: Any, bucket: Any, region: Any, version: Any = None) -> dic
 
 
 def from_s3_object_json(text: Any) -> Any:
+    """The S3 object of `{"s3": {...}}`, also when wrapped as the attribute value `{"S": "..."}`."""
     try:
-        return json.loads(to_string(text))["s3"]
+        document = json.loads(to_string(text))
+        if isinstance(document, dict) and set(document) == {"S"}:
+            document = json.loads(document["S"])
+        return document["s3"]
     except (ValueError, KeyError, TypeError) as exc:
         raise TemplateError(f"Not an S3 object: {to_string(text)}") from exc
 

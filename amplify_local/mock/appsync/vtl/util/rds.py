@@ -25,7 +25,8 @@ def to_json_object(frame: Any, result: Any) -> list[list[dict[str, Any]]]:
     tables = []
     for statement in statements:
         frame_ = statement.get("resultFrame", statement)
-        columns = [c.get("label") or c.get("name") for c in frame_.get("resultSetMetadata", {}).get("columnMetadata", [])]
+        metadata = frame_.get("columnMetadata") or frame_.get("resultSetMetadata", {}).get("columnMetadata", [])
+        columns = [c.get("label") or c.get("name") for c in metadata]
         rows = frame_.get("records", [])
         if rows and isinstance(rows[0], dict):
             rows = [row.get("values", []) for row in rows]

@@ -127,46 +127,58 @@ def to_condition_expression(frame: Frame, condition: Any) -> str | None:
 
 # -- subscription filters ------------------------------------------------------------------------
 
-_SUBSCRIPTION_OPERATORS = {"eq", "ne", "gt", "ge", "lt", "le", "contains", "notContains", "beginsWith",
-                           "in", "notIn", "between", "attributeExists", "containsAny"}
-_MAX_FILTERS = 5
+_SUBSCRIPTION_OPERATORS = {"eq", "ne", "gt", "ge", "gte", "lt", "le", "lte", "contains", "notContains",
+                           "beginsWith", "in", "notIn", "between", "attributeExists", "containsAny"}
+_MAX_FILTERS, _MAX_GROUPS = 5, 10
+
+Groups = list[list[dict[str, Any]]]
 
 
-def _subscription_filters(condition: dict[str, Any], ignored: list[Any]) -> list[dict[str, Any]]:
-    filters = []
+def _product(groups: Groups, alternatives: Groups) -> Groups:
+    return [group + alternative for group in groups for alternative in alternatives]
+
+
+def _disjunction(condition: Any, ignored: list[Any]) -> Groups:
+    """A filter input as OR-ed groups of AND-ed filters: several operators on one field, and `or`
+    lists, are alternatives; `and` lists and separate fields combine every alternative."""
+    if not isinstance(condition, dict):
+        raise TemplateError("A subscription filter must be a Map of fields to operators")
+    groups: Groups = [[]]
     for field, operators in condition.items():
-        if field in ignored or field in ("and", "or", "not"):
+        if field in ignored:
             continue
-        if not isinstance(operators, dict):
-            raise TemplateError(f"Subscription filter field {field} needs a Map of operators")
-        for operator, value in operators.items():
-            if operator not in _SUBSCRIPTION_OPERATORS:
-                raise TemplateError(f"Unsupported subscription filter operator {operator} on {field}")
-            filters.append({"fieldName": field, "operator": operator, "value": value})
-    return filters
+        if field == "and":
+            for part in operators if isinstance(operators, list) else [operators]:
+                groups = _product(groups, _disjunction(part, ignored))
+        elif field == "or":
+            alternatives = [group for part in operators for group in _disjunction(part, ignored) if group]
+            if alternatives:
+                groups = _product(groups, alternatives)
+        elif field == "not":
+            raise TemplateError("Subscription filters do not support `not`")
+        else:
+            if not isinstance(operators, dict):
+                raise TemplateError(f"Subscription filter field {field} needs a Map of operators")
+            unknown = set(operators) - _SUBSCRIPTION_OPERATORS
+            if unknown:
+                raise TemplateError(f"Unsupported subscription filter operator {sorted(unknown)[0]} on {field}")
+            groups = _product(groups, [[{"fieldName": field, "operator": operator, "value": value}]
+                                       for operator, value in operators.items()])
+    return groups
 
 
 def to_subscription_filter(frame: Frame, filter_input: Any, ignored: Any = None, rules: Any = None) -> Any:
-    """A `{"filterGroup": [{"filters": [...]}]}` object; `or` lists become separate groups, rules are ANDed."""
-    if not isinstance(filter_input, dict):
-        raise TemplateError("$util.transform.toSubscriptionFilter expects a Map")
+    """`{"filterGroup": [{"filters": [...]}]}`; each rule of `rules` is one more alternative ANDed with the filter."""
     ignored_fields = ignored if isinstance(ignored, list) else []
-    alternatives = filter_input.get("or") if isinstance(filter_input.get("or"), list) else None
-    base = {k: v for k, v in filter_input.items() if k != "or"}
-    conditions = [({**base, **alt} if isinstance(alt, dict) else base) for alt in alternatives] if alternatives else [base]
-    if isinstance(filter_input.get("and"), list):
-        for part in filter_input["and"]:
-            conditions = [{**c, **part} for c in conditions]
-    extra = _subscription_filters(rules, []) if isinstance(rules, dict) else []
-    groups = []
-    for condition in conditions:
-        filters = _subscription_filters(condition, ignored_fields) + extra
-        if len(filters) > _MAX_FILTERS:
-            raise TemplateError(f"A subscription filter group has {len(filters)} filters; AppSync allows "
-                                f"{_MAX_FILTERS}")
-        if filters:
-            groups.append({"filters": filters})
-    return {"filterGroup": groups}
+    groups = _disjunction(filter_input, ignored_fields)
+    if isinstance(rules, dict) and rules:
+        alternatives = [group for field, operators in rules.items()
+                        for group in _disjunction({field: operators}, [])]
+        groups = _product(groups, alternatives)
+    groups = [group for group in groups if group]
+    if len(groups) > _MAX_GROUPS or any(len(group) > _MAX_FILTERS for group in groups):
+        raise TemplateError(f"A subscription filter allows {_MAX_GROUPS} groups of {_MAX_FILTERS} filters")
+    return {"filterGroup": [{"filters": group} for group in groups]}
 
 
 # -- OpenSearch ----------------------------------------------------------------------------------
