@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from amplify_local.mock.dynamodb import expressions as ex
-from amplify_local.mock.dynamodb import storage, updates
+from amplify_local.mock.dynamodb import legacy, storage, updates
 from amplify_local.mock.dynamodb import values as v
 from amplify_local.mock.dynamodb.errors import DynamoDBError, invalid_parameter, validation
 from amplify_local.mock.dynamodb.tables import (
@@ -394,6 +394,8 @@ class Engine:
 
     def _prepare(self, action: str, request: dict[str, Any]) -> _Write:
         """Validate one write request (PutItem/UpdateItem/DeleteItem or a transaction action) without reading."""
+        if legacy.uses_legacy(request):
+            request = legacy.translate(request)
         spec = self._spec(request.get("TableName"))
         if action == "Put":
             item = v.check_item(request.get("Item"))
@@ -408,7 +410,6 @@ class Engine:
                                  "Member must not be null")
             pk, sk = spec.key.of_key(request["Key"])
             key, item = request["Key"], None
-        _refuse_legacy(request)
         parsed: list[ex.Parsed] = []
         condition = update = None
         if request.get("ConditionExpression") is not None:
@@ -468,6 +469,8 @@ class Engine:
         return {"Attributes": attributes} if attributes else {}
 
     def get_item(self, request: dict[str, Any]) -> dict[str, Any]:
+        if legacy.uses_legacy(request):
+            request = legacy.translate(request)
         spec = self._spec(request.get("TableName"))
         if request.get("Key") is None:
             raise validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: "
@@ -487,10 +490,9 @@ class Engine:
         spec = self._spec(request.get("TableName"))
         index = _index(spec, request)
         key = index.key if index else spec.key
+        if legacy.uses_legacy(request):
+            request = legacy.translate(request)
         if request.get("KeyConditionExpression") is None:
-            if request.get("KeyConditions") is not None:
-                raise validation("Legacy KeyConditions are not supported by amplify-local; use "
-                                 "KeyConditionExpression")
             raise validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in "
                              "the request.")
         key_condition = ex.parse("KeyConditionExpression", request["KeyConditionExpression"])
@@ -526,6 +528,8 @@ class Engine:
         return self._read(spec, index, sql, params, request, filter_, projection_parsed, env, None)
 
     def scan(self, request: dict[str, Any]) -> dict[str, Any]:
+        if legacy.uses_legacy(request):
+            request = legacy.translate(request)
         spec = self._spec(request.get("TableName"))
         index = _index(spec, request)
         filter_, projection_parsed = _optional(request, "FilterExpression"), _optional(request, "ProjectionExpression")
@@ -743,13 +747,6 @@ class Engine:
 
 # ---------------------------------------------------------------------- request helpers
 
-def _refuse_legacy(request: dict[str, Any]) -> None:
-    for legacy in ("Expected", "AttributeUpdates", "ConditionalOperator"):
-        if legacy in request:
-            raise validation(f"Legacy parameter {legacy} is not supported by amplify-local; use the expression "
-                             "parameters (ConditionExpression, UpdateExpression)")
-
-
 def _env(request: dict[str, Any], parsed: list[ex.Parsed]) -> ex.Env:
     if not parsed:
         if request.get("ExpressionAttributeNames") is not None:
@@ -768,11 +765,10 @@ def _optional(request: dict[str, Any], name: str) -> ex.Parsed | None:
 
 def _projection(request: dict[str, Any]) -> dict[Any, Any] | None:
     """The projection tree of a read request, or None for the whole item."""
+    if legacy.uses_legacy(request):
+        request = legacy.translate(request)
     parsed = _optional(request, "ProjectionExpression")
     if parsed is None:
-        attributes = request.get("AttributesToGet")
-        if attributes:
-            return ex.projection_tree("AttributesToGet", [(name,) for name in attributes])
         _env(request, [])
         return None
     env = _env(request, [parsed])

@@ -309,6 +309,32 @@ SCENARIOS: list[tuple[str, str, dict[str, Any], bool]] = [
                                                            "blog": {"S": "b1"}}), False),
     ("query-legacy-key-conditions", "Query", {"TableName": "Posts", "KeyConditions": {"blog": {
         "ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b2"}]}}}, False),
+    ("query-legacy-filter-attributes", "Query", {
+        "TableName": "Posts", "KeyConditions": {
+            "blog": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b1"}]},
+            "seq": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"N": "10"}]}},
+        "QueryFilter": {"author": {"ComparisonOperator": "IN", "AttributeValueList": [{"S": "ann"}, {"S": "cy"}]},
+                        "title": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "g"}]}},
+        "ConditionalOperator": "OR", "AttributesToGet": ["title", "seq"]}, False),
+    ("scan-legacy-filter", "Scan", {"TableName": "Posts", "ScanFilter": {
+        "likes": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "50"}]},
+        "missing": {"ComparisonOperator": "NULL"}}}, True),
+    ("legacy-mixed-with-expression", "Scan", {"TableName": "Posts", "ScanFilter": {
+        "likes": {"ComparisonOperator": "NOT_NULL"}}, "FilterExpression": "attribute_exists(likes)"}, False),
+    ("put-legacy-expected", "PutItem", {"TableName": "Todo", "Item": {"id": {"S": "leg"}, "v": {"N": "1"}},
+                                        "Expected": {"id": {"Exists": False}}}, False),
+    ("put-legacy-expected-fails", "PutItem", {"TableName": "Todo", "Item": {"id": {"S": "leg"}},
+                                              "Expected": {"v": {"Value": {"N": "2"}}}}, False),
+    ("update-legacy-attribute-updates", "UpdateItem", {
+        "TableName": "Todo", "Key": {"id": {"S": "leg"}}, "ReturnValues": "ALL_NEW",
+        "AttributeUpdates": {"v": {"Action": "ADD", "Value": {"N": "5"}}, "w": {"Action": "PUT", "Value": {"S": "x"}},
+                             "tags": {"Action": "ADD", "Value": {"SS": ["a"]}}},
+        "Expected": {"v": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}]}}}, False),
+    ("update-legacy-remove", "UpdateItem", {
+        "TableName": "Todo", "Key": {"id": {"S": "leg"}}, "ReturnValues": "ALL_NEW",
+        "AttributeUpdates": {"w": {"Action": "DELETE"}}}, False),
+    ("get-legacy-attributes-to-get", "GetItem", {"TableName": "Todo", "Key": {"id": {"S": "leg"}},
+                                                 "AttributesToGet": ["v", "nothing"]}, False),
     # batches
     ("batch-write", "BatchWriteItem", {"RequestItems": {"Todo": [
         {"PutRequest": {"Item": {"id": {"S": "b1"}, "v": {"N": "1"}}}},
