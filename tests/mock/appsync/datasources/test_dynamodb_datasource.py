@@ -141,7 +141,8 @@ def test_engine_validation_becomes_dynamodb_error_type(source: DynamoDBDataSourc
         source.execute({"version": "2018-05-29", "operation": "Query",
                         "query": {"expression": "#id = :id", "expressionNames": {"#id": "id"}}})
     assert caught.value.error_type == "DynamoDB:ValidationException"
-    assert caught.value.message == ("An expression attribute value used in expression is not defined; "
+    assert caught.value.message == ("Invalid KeyConditionExpression: An expression attribute value used in "
+                                    "expression is not defined; "
                                     "attribute value: :id")
 
 
