@@ -1,0 +1,141 @@
+"""VTL render time per case: amplify-local's compiled engine vs the reference engine vs stock Airspeed.
+
+    .venv/bin/python bench/vtl.py [--cases corpus|feature] [--repeat N] [--limit K]
+
+Runs the reference engine (`node /work/peer/vtl_oracle.js CASES --repeat N`, microseconds per render,
+template parsing excluded) and this engine on the same cases in the same run, then prints the median
+of the per-case ratios. A timed render here is `template.render(context)` on a fresh context (built
+before the clock starts, as the server builds it from the request); the reference's figure includes
+its per-request context copy, which is the work its server does per render. Stock Airspeed renders
+the same text with the same `$util` helpers exposed as plain Python methods; cases it cannot parse or
+render (AppSync directives such as `#return`) are counted and left out of its ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import airspeed
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "mock" / "appsync" / "vtl"))
+import contextlib
+
+from conftest import CORPUS, context_for, load_cases, template_text
+
+from amplify_local.mock.appsync.errors import AppSyncError
+from amplify_local.mock.appsync.vtl import compile_template
+from amplify_local.mock.appsync.vtl.context import context_variables
+from amplify_local.mock.appsync.vtl.runtime import Frame, UtilGroup
+
+ORACLE = Path("/work/peer/vtl_oracle.js")
+
+
+def _median_us(samples: list[float]) -> float:
+    return statistics.median(samples) * 1e6
+
+
+def time_ours(case: dict[str, Any], repeat: int) -> float:
+    template = compile_template(template_text(case), case.get("template") or "INLINE_TEMPLATE")
+    contexts = [context_for(case) for _ in range(repeat + 1)]
+    samples = []
+    for context in contexts:
+        start = time.perf_counter()
+        with contextlib.suppress(AppSyncError):
+            template.render(context)
+        samples.append(time.perf_counter() - start)
+    return _median_us(samples[1:])
+
+
+class _StockGroup:
+    """`$util` for stock Airspeed: helpers as plain methods bound to one frame."""
+
+    def __init__(self, group: UtilGroup, frame: Frame) -> None:
+        self._group, self._frame = group, frame
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._group.groups:
+            return _StockGroup(self._group.groups[name], self._frame)
+
+        def call(*args: Any) -> Any:
+            helper = self._group.functions.find(name, len(args))
+            return None if helper is None else helper(self._frame, *args)
+        return call
+
+
+def time_stock(case: dict[str, Any], repeat: int) -> float | None:
+    template = airspeed.Template(template_text(case))
+    try:
+        template.ensure_compiled()
+    except airspeed.TemplateError:
+        return None
+    samples = []
+    for _ in range(repeat + 1):
+        context = context_for(case)
+        variables = context_variables(context)
+        variables["util"] = _StockGroup(variables["util"], Frame(context, variables))
+        start = time.perf_counter()
+        try:
+            template.merge(variables)
+        except Exception:  # stock Airspeed cannot render every AppSync template
+            return None
+        samples.append(time.perf_counter() - start)
+    return _median_us(samples[1:])
+
+
+def time_reference(cases: list[dict[str, Any]], repeat: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        cases_file = Path(folder) / "cases.json"
+        out_file = Path(folder) / "out.json"
+        # template paths in the case files are relative to the corpus folder
+        portable = [{**case, "template": str(CORPUS / case["template"])} if case.get("template") else case
+                    for case in ({k: v for k, v in c.items() if k != "oracle"} for c in cases)]
+        cases_file.write_text(json.dumps({"cases": portable}))
+        subprocess.run(["node", str(ORACLE), str(cases_file), "--repeat", str(repeat), "--out", str(out_file)],
+                       check=True, cwd=ORACLE.parent, stdout=subprocess.DEVNULL)
+        return {entry["name"]: entry["us"] for entry in json.loads(out_file.read_text())["cases"]
+                if entry.get("us") is not None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default="corpus", choices=["corpus", "feature"])
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--limit", type=int, default=0, help="only the first K cases")
+    options = parser.parse_args()
+    cases = load_cases(options.cases)
+    if options.limit:
+        cases = cases[:options.limit]
+    reference = time_reference(copy.deepcopy(cases), options.repeat)
+    ours, stock, vs_reference, vs_stock = {}, {}, [], []
+    for case in cases:
+        name = case["name"]
+        ours[name] = time_ours(case, options.repeat)
+        stock_us = time_stock(case, options.repeat)
+        if stock_us is not None:
+            stock[name] = stock_us
+            vs_stock.append(ours[name] / stock_us)
+        if name in reference:
+            vs_reference.append(ours[name] / reference[name])
+    print(f"cases: {len(cases)} ({options.cases}), repeat {options.repeat}")
+    print(f"median us per render: amplify-local {statistics.median(ours.values()):.1f}, "
+          f"reference {statistics.median(reference.values()):.1f}, "
+          f"stock Airspeed {statistics.median(stock.values()) if stock else float('nan'):.1f} "
+          f"({len(stock)} cases it renders)")
+    print(f"median ratio amplify-local / reference: {statistics.median(vs_reference):.3f} "
+          f"(p90 {statistics.quantiles(vs_reference, n=10)[-1]:.3f}, {len(vs_reference)} cases)")
+    if vs_stock:
+        print(f"median ratio amplify-local / stock Airspeed: {statistics.median(vs_stock):.3f} "
+              f"(max {max(vs_stock):.3f}, {len(vs_stock)} cases)")
+
+
+if __name__ == "__main__":
+    main()
