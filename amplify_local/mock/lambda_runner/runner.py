@@ -29,7 +29,7 @@ from amplify_local.mock.lambda_runner.discovery import (
     load_spec,
 )
 from amplify_local.mock.lambda_runner.types import MAX_REQUEST_BYTES, FunctionSpec, LambdaError
-from amplify_local.mock.lambda_runner.worker import LogSink, Worker, WorkerState, print_log
+from amplify_local.mock.lambda_runner.worker import LogSink, Worker, WorkerLost, WorkerState, print_log
 
 
 @dataclass
@@ -111,13 +111,18 @@ class FunctionRunner:
                               f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction "
                               f"operation (this event is {size} bytes)", function_name=function.source.name)
         spec = await self._prepare(function)
-        async with function.slots:
-            worker = await self._checkout(function, spec)
-            try:
-                return await worker.invoke(event, timeout=spec.timeout, identity=identity,
-                                           client_context=client_context)
-            finally:
-                await self._checkin(function, worker)
+        for attempt in range(2):
+            async with function.slots:
+                worker = await self._checkout(function, spec)
+                try:
+                    return await worker.invoke(event, timeout=spec.timeout, identity=identity,
+                                               client_context=client_context)
+                except WorkerLost as lost:
+                    if attempt:
+                        raise LambdaError("Runtime.ExitError", str(lost), function_name=spec.name) from None
+                finally:
+                    await self._checkin(function, worker)
+        raise AssertionError("unreachable")
 
     async def warm(self, function_name: str) -> None:
         """Start a worker ahead of the first call (an init error raises here too)."""

@@ -44,6 +44,10 @@ def print_log(function_name: str, stream: str, line: str) -> None:
     target.flush()
 
 
+class WorkerLost(Exception):
+    """The worker died of a stray error of an earlier invocation before it served this one; retry elsewhere."""
+
+
 class WorkerState(enum.Enum):
     STARTING = "starting"
     IDLE = "idle"
@@ -135,7 +139,14 @@ class Worker:
         }
         self._requests.write(protocol.encode({"type": "invoke", "id": number, "event": event, "context": context}))
         try:
-            message = await asyncio.wait_for(self._next_message(request_id), timeout)
+            async with asyncio.timeout(timeout):
+                message = await self._next_message(request_id)
+                while message.get("id") != number:  # left over from an earlier invocation
+                    if message.get("fatal"):
+                        await self.kill()
+                        raise WorkerLost(f"the worker of {self.spec.name} died of an error after its last call: "
+                                         f"{message.get('error')}")
+                    message = await self._next_message(request_id)
         except TimeoutError:
             await self.kill()
             raise LambdaError("Sandbox.Timedout",

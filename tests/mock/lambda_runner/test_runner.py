@@ -137,6 +137,17 @@ def test_stray_rejection_fails_the_call_and_replaces_the_worker(project: Path, l
     assert after == {"echo": {"n": 1}}
 
 
+def test_stray_error_after_a_call_does_not_fail_the_next_one(project: Path, logs: Any) -> None:
+    async def body(runner: FunctionRunner) -> tuple[Any, Any]:
+        first = await runner.invoke("nodeecho", {"action": "stray-after-return"})
+        await asyncio.sleep(0.2)  # the stray rejection kills that worker while it is idle
+        return first, await runner.invoke("nodeecho", {"action": "pid"})
+
+    first, second = run(FunctionRunner(project, log=logs), body)
+    assert first != second
+    assert any("late failure" in line for line in logs.of("nodeecho", "stderr"))
+
+
 def test_megabytes_of_output_are_streamed_with_the_function_name(project: Path, logs: Any) -> None:
     async def body(runner: FunctionRunner) -> list[Any]:
         return [await runner.invoke("nodeecho", {"action": "print", "kb": 4096}),

@@ -10,7 +10,7 @@ import pytest
 
 from amplify_local.mock.lambda_runner import FunctionRunner, LambdaError
 from amplify_local.mock.lambda_runner.discovery import Project, Settings, discover, load_spec
-from amplify_local.mock.lambda_runner.worker import Worker, WorkerState
+from amplify_local.mock.lambda_runner.worker import Worker, WorkerLost, WorkerState
 
 
 def call(project: Path, logs: Any, name: str, event: Any, **options: Any) -> Any:
@@ -79,6 +79,13 @@ def test_thrown_errors_keep_their_type_message_and_trace(project: Path, logs: An
     assert "nodeecho failed: ValidationFailed" in str(node)
 
 
+def test_es_module_handler(project: Path, logs: Any) -> None:
+    src = project / "amplify/backend/function/nodeecho/src"
+    (src / "index.js").unlink()
+    (src / "index.mjs").write_text("export const handler = async (event) => ({ esm: true, got: event.n });\n")
+    assert call(project, logs, "nodeecho", {"n": 2}) == {"esm": True, "got": 2}
+
+
 def test_python_unserializable_result_is_a_marshal_error(project: Path, logs: Any) -> None:
     error = failure(project, logs, "pyecho", {"action": "unserializable"})
     assert error.error_type == "Runtime.MarshalError"
@@ -134,3 +141,19 @@ def test_worker_state_machine(project: Path, logs: Any) -> None:
 
     assert asyncio.run(main()) == [WorkerState.STARTING, WorkerState.IDLE, WorkerState.IDLE, WorkerState.DEAD]
 
+
+
+def test_a_stale_fatal_frame_means_the_worker_is_lost(project: Path, logs: Any) -> None:
+    loaded = Project.load(project)
+    spec = load_spec(discover(loaded, None)["nodeecho"], loaded, Settings())
+
+    async def main() -> WorkerState:
+        worker = Worker(spec, logs)
+        await worker.start()
+        await worker.invoke({"action": "stray-after-return"}, timeout=5)
+        await asyncio.sleep(0.2)
+        with pytest.raises(WorkerLost, match="late failure"):
+            await worker.invoke({}, timeout=5)
+        return worker.state
+
+    assert asyncio.run(main()) is WorkerState.DEAD
