@@ -8,6 +8,7 @@ leaves the previous build untouched.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def gql_compile(paths: ProjectPaths) -> int:
         return 1
     with staged_folder(api_dir / "build") as staging:
         for relative, text in files.items():
-            write_text(staging / relative, text)
+            pretty = json.dumps(json.loads(text), indent=4) if relative.endswith(".json") else text
+            write_text(staging / relative, pretty)
     schema = api_dir / "schema.graphql"
     print(f"GraphQL schema compiled successfully.\n\nEdit your schema at {schema} or place .graphql files in a "
           f"directory at {api_dir / 'schema'}")

@@ -8,13 +8,21 @@ either loads the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from .sdl import Field, TypeDef, parse_types
 
 _TEMPLATES: dict[str, str] = {}
+_DEFINED = re.compile(r"^(?:type|input|enum) (\w+)", re.MULTILINE)
+
+
+@lru_cache(maxsize=512)
+def _parsed(sdl: str) -> tuple[TypeDef, ...]:
+    return tuple(parse_types(sdl))
 
 
 def template(name: str, **values: str) -> str:
@@ -117,9 +125,17 @@ class TransformContext:
         return t is not None and t.kind == "type" and t.directive("model") is not None
 
     def add(self, sdl: str) -> None:
-        """Add generated types unless a type of that name exists (the real transformer's rule)."""
-        for t in parse_types(sdl):
-            self.types.setdefault(t.name, t)
+        """Add generated types unless a type of that name exists (the real transformer's rule).
+
+        Most calls repeat types already added (the scalar filter inputs, ModelSortDirection), so the
+        names are checked before anything is parsed, and parses are cached by text."""
+        if all(name in self.types for name in _DEFINED.findall(sdl)):
+            return
+        for t in _parsed(sdl):
+            if t.name not in self.types:
+                self.types[t.name] = replace(t, fields=[replace(f, args=list(f.args), directives=list(f.directives))
+                                                        for f in t.fields],
+                                             values=list(t.values), directives=list(t.directives))
 
     def root(self, name: str) -> TypeDef:
         """The Query, Mutation or Subscription type, created on first use."""

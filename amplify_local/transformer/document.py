@@ -44,8 +44,7 @@ def _definitions() -> DocumentNode:
 def _directive_schema() -> GraphQLSchema:
     global _SCHEMA
     if _SCHEMA is None:
-        query = parse("type Query { _: Int }").definitions
-        _SCHEMA = build_ast_schema(DocumentNode(definitions=(*_definitions().definitions, *query)))
+        _SCHEMA = build_ast_schema(_definitions())
     return _SCHEMA
 
 
@@ -84,7 +83,7 @@ def parse_schema(files: list[tuple[str, str]]) -> list[TypeDef]:
                 raise UnsupportedDirectiveError(
                     f"@{directive.name.value} on {where} is not supported by the mock yet; remove it to mock "
                     "this API locally.", directive)
-    errors = validate_sdl(DocumentNode(definitions=(*_definitions().definitions, *definitions)))
+    errors = validate_sdl(DocumentNode(definitions=tuple(definitions)), _directive_schema())
     if errors:
         raise SchemaError.from_graphql(errors[0])
     for node in definitions:

@@ -9,6 +9,7 @@ kept for error messages and AppSync's own directives print back exactly as writt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from graphql import (
@@ -118,6 +119,7 @@ def directive_args(node: DirectiveNode) -> dict[str, Any]:
     return {arg.name.value: value_from_ast_untyped(arg.value) for arg in node.arguments or []}
 
 
+@lru_cache(maxsize=256)
 def make_directive(text: str) -> DirectiveNode:
     """A generated directive, from its SDL text without the `@` (`aws_subscribe(mutations: [...])`)."""
     document = parse(f"scalar X @{text}", no_location=True)

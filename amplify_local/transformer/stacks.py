@@ -217,5 +217,6 @@ def root_template(ctx: TransformContext, custom_stacks: list[str]) -> dict[str, 
 
 
 def render(ctx: TransformContext) -> dict[str, str]:
-    """`stacks/<Name>.json` for every nested stack the transform made."""
-    return {f"stacks/{name}.json": json.dumps(_stack(ctx, name), indent=4) for name in ctx.stacks}
+    """`stacks/<Name>.json` for every nested stack the transform made (compact: the mock reads them back
+    at every reload; `amplify api gql-compile` indents them when it writes the build folder)."""
+    return {f"stacks/{name}.json": json.dumps(_stack(ctx, name)) for name in ctx.stacks}

@@ -129,7 +129,7 @@ def transform(project: ApiProject) -> dict[str, str]:
     for name, text in project.custom_stacks.items():
         files[f"stacks/{name}"] = text
     custom = [Path(name).stem for name in project.custom_stacks]
-    files["cloudformation-template.json"] = json.dumps(stacks.root_template(ctx, custom), indent=4)
+    files["cloudformation-template.json"] = json.dumps(stacks.root_template(ctx, custom))
     parameters: dict[str, Any] = {"AppSyncApiName": project.name, "DynamoDBBillingMode": "PAY_PER_REQUEST",
                                   "DynamoDBEnableServerSideEncryption": False}
     auth_config = project.auth_config
