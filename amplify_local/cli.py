@@ -5,7 +5,6 @@ Parsing of each command's own options lives in its module under `amplify_local.c
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 
@@ -25,6 +24,8 @@ def print_help() -> None:
 
 
 def unknown(name: str) -> int:
+    import difflib
+
     close = difflib.get_close_matches(name, BY_NAME, n=1)
     hint = f' Did you mean "amplify {close[0]}"?' if close else ""
     print(f'amplify: "{name}" is not a command.{hint} Run "amplify help" for the list.', file=sys.stderr)

@@ -45,3 +45,19 @@ def test_version_and_help_do_not_import_the_server_stack() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_help_for_a_command_shows_its_usage(capsys) -> None:
+    for name in ("init", "configure", "env", "status", "add", "remove"):
+        assert main(["help", name]) == 0
+        assert f"usage: amplify {name}" in capsys.readouterr().out
+
+
+def test_every_command_that_exists_has_its_module() -> None:
+    import importlib.util
+
+    from amplify_local.commands import COMMANDS
+
+    for command in COMMANDS:
+        if command.module in ("init", "configure", "env", "status", "add", "remove", "mock"):
+            assert importlib.util.find_spec(f"amplify_local.commands.{command.module}") is not None

@@ -97,13 +97,15 @@ class Asker:
 
 
 def run_command(command: str, body: Callable[[], int]) -> int:
-    """Run a command body; a ProjectError becomes one line on stderr and exit status 1."""
+    """Run a command body; a refusal or a failed file operation becomes one line on stderr and exit status 1."""
     try:
         return body()
     except ProjectError as error:
         message = str(error)
-        print(message if message.startswith("amplify ") else f"amplify {command}: {message}", file=sys.stderr)
-        return 1
+    except OSError as error:
+        message = f"{error.filename or 'file operation'}: {error.strerror or error}"
+    print(message if message.startswith("amplify ") else f"amplify {command}: {message}", file=sys.stderr)
+    return 1
 
 
 def table(rows: list[list[str]]) -> str:

@@ -371,8 +371,8 @@ def test_a_failure_half_way_leaves_no_amplify_folder(sandbox, capsys, monkeypatc
     original = state.write_json
     monkeypatch.setattr(state, "write_json", failing_write)
     providers = {"awscloudformation": {"useProfile": False, "accessKeyId": "A", "secretAccessKey": "B", "region": "us-east-1"}}
-    with pytest.raises(OSError):
-        cli.main(["init", "--yes", "--providers", json.dumps(providers)])
+    assert cli.main(["init", "--yes", "--providers", json.dumps(providers)]) == 1
+    assert capsys.readouterr().err == "amplify init: file operation: No space left on device\n"
     assert len(calls) == 5
     assert list(sandbox.project.iterdir()) == []
     assert list((sandbox.home / ".amplify" / "awscloudformation").iterdir()) == []
