@@ -1,0 +1,110 @@
+"""The SQLite file: durability under kill -9, refusal of foreign and corrupt files, data kept across opens."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+from amplify_local.mock.dynamodb import Engine, StorageError
+from amplify_local.mock.dynamodb.storage import database_file
+
+TABLE = {"TableName": "Todo", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}
+
+
+def test_folder_path_gets_one_file_and_data_survives_reopen(tmp_path: Path) -> None:
+    folder = tmp_path / "amplify" / "mock-data" / "dynamodb"
+    engine = Engine.open(folder)
+    engine.create_table(TABLE)
+    engine.put_item({"TableName": "Todo", "Item": {"id": {"S": "a"}}})
+    engine.close()
+    assert database_file(folder) == folder / "local.sqlite" and (folder / "local.sqlite").is_file()
+    reopened = Engine.open(folder)
+    assert reopened.get_item({"TableName": "Todo", "Key": {"id": {"S": "a"}}}) == {"Item": {"id": {"S": "a"}}}
+    assert sqlite3.connect(folder / "local.sqlite").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_foreign_sqlite_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "fake_us-fake-1.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE cf (x)")
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="another program"):
+        Engine.open(path)
+    assert path.read_bytes() == before
+
+
+def test_corrupt_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "local.sqlite"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StorageError, match="not a SQLite database") as caught:
+        Engine.open(path)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == b"this is not a database at all" * 100
+
+
+def test_damaged_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "local.sqlite"
+    engine = Engine.open(path)
+    engine.create_table(TABLE)
+    engine.close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page after the header
+    path.write_bytes(bytes(data))
+    with pytest.raises(StorageError, match=str(path)):
+        Engine.open(path)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
+    """Writes answered by the endpoint are on disk even when the server dies without any cleanup."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "dynamodb", "--port", str(port),
+                               "--db-path", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=tmp_path)
+    try:
+        assert server.stdout is not None
+        assert "DynamoDB endpoint is running" in server.stdout.readline()
+        client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-fake-1",
+                              aws_access_key_id="fake", aws_secret_access_key="fake")
+        client.create_table(**TABLE)
+        for number in range(200):
+            client.put_item(TableName="Todo", Item={"id": {"S": f"item-{number}"}, "n": {"N": str(number)}})
+        client.update_item(TableName="Todo", Key={"id": {"S": "item-7"}}, UpdateExpression="SET n = :n",
+                           ExpressionAttributeValues={":n": {"N": "700"}})
+        client.delete_item(TableName="Todo", Key={"id": {"S": "item-9"}})
+    finally:
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(10)
+    assert server.returncode == -signal.SIGKILL
+    engine = Engine.open(tmp_path)
+    scanned = engine.scan({"TableName": "Todo"})
+    assert scanned["Count"] == 199
+    assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "item-7"}}})["Item"]["n"] == {"N": "700"}
+    assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "item-9"}}}) == {}
+
+
+def test_busy_port_is_reported(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "amplify_local", "mock", "dynamodb", "--port", str(port),
+                               "--in-memory"], capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert done.returncode == 1
+    assert f"Port {port} is not free" in done.stderr
