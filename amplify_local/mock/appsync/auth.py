@@ -52,7 +52,8 @@ class RequestParts:
     body: bytes | None = None
 
 
-LambdaAuthorizer = Callable[[str, dict[str, str]], Awaitable[dict[str, Any]]]
+# (function, token, headers, GraphQL request body) -> the caller, or RequestError 401
+LambdaAuthorizer = Callable[[AuthProvider, str, dict[str, str], Mapping[str, Any]], Awaitable[Identity]]
 
 
 def unauthorized(reason: str) -> RequestError:
@@ -80,13 +81,16 @@ class Authorizer:
             raise unauthorized("Invalid JWT token" if _header(headers, "authorization") else "Missing authorization")
         return identity
 
-    async def authorize(self, headers: Mapping[str, str], request: RequestParts | None = None) -> Identity:
+    async def authorize(
+        self, headers: Mapping[str, str], request: RequestParts | None = None, body: Mapping[str, Any] | None = None
+    ) -> Identity:
+        """Classify, falling back on the AWS_LAMBDA authorizer for a token no other mode claims."""
         identity = self._classify(headers, request)
         if identity is not None:
             return identity
         token = _header(headers, "authorization")
         if token and "AWS_LAMBDA" in self.modes and self.lambda_authorizer is not None:
-            return await self._lambda(token, dict(headers))
+            return await self.lambda_authorizer(self.providers["AWS_LAMBDA"], token, dict(headers), body or {})
         raise unauthorized("Invalid JWT token" if token else "Missing authorization")
 
     def _classify(self, headers: Mapping[str, str], request: RequestParts | None) -> Identity | None:
@@ -194,17 +198,6 @@ class Authorizer:
                 "cognitoIdentityAuthProvider": None,
             },
         )
-
-    async def _lambda(self, token: str, headers: dict[str, str]) -> Identity:
-        assert self.lambda_authorizer is not None
-        try:
-            answer = await self.lambda_authorizer(token, headers)
-        except Exception as error:  # the authorizer failing denies the request, as AppSync does
-            raise unauthorized(f"Lambda authorizer failed: {error}") from None
-        if not isinstance(answer, dict) or answer.get("isAuthorized") is not True:
-            raise unauthorized("Lambda authorizer denied the request")
-        denied = frozenset(str(name) for name in answer.get("deniedFields") or ())
-        return Identity("AWS_LAMBDA", {"resolverContext": answer.get("resolverContext") or {}}, {}, denied)
 
 
 def check_field(auth: FieldAuth, identity: Identity, type_name: str, field_name: str) -> None:

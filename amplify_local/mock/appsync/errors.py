@@ -19,9 +19,10 @@ from typing import Any
 
 
 class AppSyncError(Exception):
-    """An error that becomes one entry of the response's `errors` list."""
+    """An error that becomes one entry of the response's `errors` list. Without a type, `errorType` is
+    null, as AppSync answers `$util.error("message")`."""
 
-    default_type = "UnknownErrorType"
+    default_type: str | None = None
 
     def __init__(
         self,

@@ -29,7 +29,8 @@ def data_sources(api: ApiDefinition, engine: Any, lambda_source: LambdaFactory |
         if config.type == "AMAZON_DYNAMODB":
             from amplify_local.mock.appsync.datasources.dynamodb import DynamoDBDataSource
 
-            sources[name] = DynamoDBDataSource(name, config.table_name or name, engine)
+            sources[name] = DynamoDBDataSource(name, config.table_name or name, engine,
+                                               versioned=bool(config.config.get("versioned")))
         elif config.type == "AWS_LAMBDA" and lambda_source is not None and config.function_name:
             sources[name] = lambda_source(name, config.function_name)
         elif config.type == "HTTP" and config.endpoint:

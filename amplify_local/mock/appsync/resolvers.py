@@ -12,13 +12,13 @@ far is reported. Errors appended with `$util.appendError` are reported next to t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from amplify_local.mock.appsync.errors import AppSyncError, TemplateError
 from amplify_local.mock.appsync.types import DataSource, DataSourceCall, RenderResult, ResolverContext
+from amplify_local.mock.appsync.vtl import parse_output
 from amplify_local.transformer.types import FunctionConfiguration, MappingTemplate, Resolver
 
 LATEST_VERSION = "2018-05-29"
@@ -54,8 +54,11 @@ class Template:
 
     def render(self, ctx: ResolverContext, run: Run) -> RenderResult:
         try:
-            result: RenderResult = self.compiled.render(ctx)
+            result: RenderResult = self.compiled.render(ctx, parse_json=False)
         except AppSyncError as error:
+            partial = getattr(error, "render_result", None)
+            if partial is not None:
+                run.errors.extend(partial.errors)
             raise run.fail(error) from None
         if result.errors:
             run.errors.extend(result.errors)
@@ -70,17 +73,14 @@ class Template:
         return result
 
     def _json(self, text: str, run: Run) -> Any:
-        stripped = text.strip()
-        if not stripped:
-            return None
+        """The rendered document; blank output is AppSync's `MappingTemplate` error."""
+        if not text.strip():
+            raise run.fail(TemplateError("Template transformation yielded an empty response.", template=self.path))
         try:
-            return json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise run.fail(TemplateError(
-                f"Unable to parse the JSON document: '{error.msg} at line {error.lineno}, column {error.colno}' "
-                f"in {self.path}",
-                template=self.path, line=error.lineno, column=error.colno,
-            )) from None
+            return parse_output(text)
+        except TemplateError as error:
+            error.template = self.path
+            raise run.fail(error) from None
 
 
 @dataclass
@@ -108,7 +108,7 @@ class Step:
             version = document.get("version") if isinstance(document, Mapping) else None
             if unit and version != LATEST_VERSION:
                 raise run.fail(error) from None
-            ctx.error = {"message": error.message, "type": error.error_type}
+            ctx.error = {"message": error.message, "type": error.error_type or "UnknownErrorType"}
         ctx.result = result
         if self.response is None:
             if ctx.error is not None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from amplify_local.mock.appsync.auth import Authorizer, unauthorized
+from amplify_local.mock.appsync.realtime import RealtimeEndpoint
 from amplify_local.mock.appsync.server import AppSyncApp, ServerState
-from amplify_local.mock.appsync.simulator import Simulator
 from amplify_local.mock.appsync.subscriptions import Subscriptions
 from amplify_local.transformer.types import ApiDefinition
 
@@ -88,26 +88,33 @@ class MockService:
             raise ServiceError(f"Cannot open the table data in {db_path}: {error}") from None
         if reset:
             engine.clear()
-        lambda_source = _lambda_source(project, lambda_dir, timeout)
+        from amplify_local.mock.lambda_runner import FunctionRunner
+
+        runner = FunctionRunner(project, lambda_dir=lambda_dir, timeout_override=timeout)
         subscriptions = Subscriptions()
         try:
-            simulator = loader.load(api, engine, lambda_source=lambda_source, subscriptions=subscriptions)
+            simulator = loader.load(
+                api, engine, lambda_source=_lambda_source(api, runner), subscriptions=subscriptions,
+                authorizer=Authorizer(api, lambda_authorizer=_lambda_authorizer(runner)),
+            )
         except Exception as error:
             raise ServiceError(f"{type(error).__name__}: {error}") from None
 
         async def clear_data() -> list[str]:
-            engine.clear()
-            return [table.name for table in simulator.api.tables]
+            return list(engine.clear())
 
         state = ServerState(simulator, clear_data)
-        return cls(api, engine, state, AppSyncApp(state, _realtime(simulator)))
+        realtime = RealtimeEndpoint(lambda: state.simulator)
+        service = cls(api, engine, state, AppSyncApp(state, realtime))
+        service.closers.append(runner.close)
+        return service
 
     def serve(self, sock: socket.socket) -> int:
         """Serve on `sock` until Ctrl-C or SIGTERM; returns the exit status."""
         import uvicorn
 
         config = uvicorn.Config(
-            self.app, loop="uvloop", http="httptools", ws="websockets", lifespan="off",
+            self.app, loop="uvloop", http="httptools", ws="websockets-sansio", lifespan="off",
             log_level="warning", access_log=False, timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)
@@ -119,34 +126,38 @@ class MockService:
             if server.started:
                 print(self.announce, flush=True)
             await task
+            for close in self.closers:
+                await close()
 
         try:
             asyncio.run(run())
         except KeyboardInterrupt:
             pass
         finally:
-            self.close()
+            self.engine.close()
         return 0
 
-    def close(self) -> None:
-        close = getattr(self.engine, "close", None)
-        if close is not None:
-            close()
+
+def _lambda_source(api: ApiDefinition, runner: Any) -> Any:
+    """Lambda data sources on the function runner (project functions, or `--lambda-dir` handlers)."""
+    from amplify_local.mock.appsync.datasources.lambda_ import LambdaDataSource
+
+    batch_sizes = {f"{r.type_name}.{r.field_name}": r.max_batch_size for r in api.resolvers.values()
+                   if r.max_batch_size}
+    return lambda name, function: LambdaDataSource(name, function, runner, max_batch_size=batch_sizes)
 
 
-def _lambda_source(project: Path | None, lambda_dir: Path | None, timeout: float) -> Any:
-    """The factory of Lambda data sources: project functions, or `<name>.js` handlers of `--lambda-dir`."""
-    try:
-        from amplify_local.mock.appsync.datasources.lambda_ import LambdaDataSource
-    except ImportError:
-        print("Lambda data sources are not available in this build; they answer as NONE.", file=sys.stderr)
-        return None
-    return LambdaDataSource.factory(project=project, handlers_dir=lambda_dir, timeout=timeout)
+def _lambda_authorizer(runner: Any) -> Any:
+    async def authorize(provider: Any, token: str, headers: dict[str, str], body: Any) -> Any:
+        from amplify_local.mock.lambda_runner import authorize_request
 
+        result = await authorize_request(
+            runner, provider.lambda_function, token=token, query_string=str(body.get("query", "")),
+            operation_name=body.get("operationName"), variables=body.get("variables"), headers=headers,
+            identity_validation_expression=provider.identity_validation_expression,
+        )
+        if not result.is_authorized:
+            raise unauthorized("Lambda authorizer denied the request")
+        return result.identity()
 
-def _realtime(simulator: Simulator) -> Any:
-    try:
-        from amplify_local.mock.appsync.realtime import RealtimeApp
-    except ImportError:
-        return None
-    return RealtimeApp(simulator)
+    return authorize

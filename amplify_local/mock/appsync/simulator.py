@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from graphql import GraphQLError, OperationType
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from amplify_local.mock.appsync.auth import Authorizer, RequestParts, check_field
@@ -35,6 +35,19 @@ log = logging.getLogger("amplify_local.appsync")
 SUBSCRIPTION_OVER_HTTP = (
     "Subscription request is only supported in realtime url. Send requests to /graphql/realtime path instead"
 )
+
+
+class InvalidDocument(AppSyncError):
+    """A subscription document that does not parse or validate: graphql's own error shape (message and
+    locations, no errorType), as the HTTP endpoint answers it."""
+
+    def __init__(self, error: GraphQLError) -> None:
+        super().__init__(error.message)
+        self.entry = error_entry(error)
+
+    def to_dict(self) -> dict[str, Any]:
+        locations = [{"line": loc["line"], "column": loc["column"]} for loc in self.entry.get("locations") or ()]
+        return {"message": self.message, "locations": locations or None}
 
 
 class Simulator:
@@ -65,17 +78,21 @@ class Simulator:
         self.documents = DocumentCache(self.schema)
 
     def _publish(self, mutation_field: str, payload: Any, extensions: dict[str, Any]) -> None:
-        if extensions:
-            self.subscriptions.apply_extensions(extensions)
-        if payload is not None:
-            self.subscriptions.publish(mutation_field, payload)
+        """Hand a mutation's result to the subscribers; a failure there never fails the mutation."""
+        try:
+            if extensions:
+                self.subscriptions.apply_extensions(extensions)
+            if isinstance(payload, Mapping):  # only object results can feed a subscription field
+                self.subscriptions.publish(mutation_field, payload)
+        except Exception:
+            log.exception("Publishing the result of %s to subscribers failed", mutation_field)
 
     # --- HTTP ------------------------------------------------------------------------------------------
 
     async def handle(self, body: Any, headers: dict[str, str], request: RequestParts | None = None) -> tuple[int, dict]:
         """A parsed `POST /graphql` body -> (HTTP status, response body), as AppSync answers it."""
         try:
-            identity = await self.authorizer.authorize(headers, request)
+            identity = await self.authorizer.authorize(headers, request, body if isinstance(body, dict) else None)
         except RequestError as error:
             return error.status, error.to_body()
         if not isinstance(body, dict):
@@ -94,12 +111,30 @@ class Simulator:
             return 200, {"data": None, "errors": [error_entry(error) for error in prepared.errors]}
         operation = prepared.operation(operation_name)
         if operation is not None and operation.operation == OperationType.SUBSCRIPTION:
-            return 200, {"errorMessage": SUBSCRIPTION_OVER_HTTP}
+            return 200, self._subscription_over_http(operation, identity)
         state = RequestState(identity, headers, variables)
         result = run_operation(self.schema, prepared, state, operation_name)
         if not hasattr(result, "data"):
             result = await result
         return 200, response_body(result, state)
+
+    def _subscription_over_http(self, operation: OperationDefinitionNode, identity: Identity) -> dict[str, Any]:
+        """Field auth is checked first (a denied field answers `Unauthorized`), then the operation is
+        refused: subscriptions only start on the realtime endpoint."""
+        type_name = self.schema.subscription_type.name if self.schema.subscription_type else "Subscription"
+        data: dict[str, Any] = {}
+        errors = []
+        for selection in operation.selection_set.selections:
+            if not isinstance(selection, FieldNode) or (type_name, selection.name.value) not in self.field_auth:
+                continue
+            try:
+                check_field(self.field_auth[(type_name, selection.name.value)], identity, type_name,
+                            selection.name.value)
+            except AppSyncError as error:
+                key = (selection.alias or selection.name).value
+                data[key] = None
+                errors.append(error_entry(GraphQLError(error.message, selection, path=[key], original_error=error)))
+        return {"data": data, "errors": errors} if errors else {"errorMessage": SUBSCRIPTION_OVER_HTTP}
 
     # --- SubscriptionRuntime ---------------------------------------------------------------------------
 
@@ -116,9 +151,9 @@ class Simulator:
     ) -> Subscription:
         prepared = self.documents.get(query)
         if prepared.syntax_error is not None:
-            raise AppSyncError(prepared.syntax_error.message, "ValidationError")
+            raise InvalidDocument(prepared.syntax_error)
         if prepared.errors:
-            raise AppSyncError("; ".join(error.message for error in prepared.errors), "ValidationError")
+            raise InvalidDocument(prepared.errors[0])
         operation = prepared.operation(operation_name)
         if operation is None:
             raise AppSyncError(f"Unknown operation named {operation_name!r}.", "ValidationError")
@@ -127,7 +162,7 @@ class Simulator:
                                "ValidationError")
         coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):
-            raise AppSyncError("; ".join(error.message for error in coerced), "ValidationError")
+            raise InvalidDocument(coerced[0])
         field_node = operation.selection_set.selections[0]
         field_name = field_node.name.value  # type: ignore[attr-defined]
         type_name = self.schema.subscription_type.name
@@ -141,7 +176,7 @@ class Simulator:
                 arguments=arguments, identity=identity.resolver_fields, request={"headers": headers},
                 auth_mode=identity.mode,
             )
-            ctx.info = Info(field_name, type_name, coerced, [], "")
+            ctx.info = Info(field_name, type_name, variables or {}, [], "")
             run = Run()
             try:
                 await compiled.resolve(ctx, run)
@@ -150,7 +185,7 @@ class Simulator:
             if run.errors:
                 raise run.errors[0]
             extensions = run.extensions
-        return Subscription(field_name, arguments, identity, extensions, (prepared, operation_name, coerced, headers))
+        return Subscription(field_name, arguments, identity, extensions, (prepared, operation_name, variables or {}, headers))
 
     async def render_event(self, subscription: Subscription, payload: dict[str, Any]) -> dict[str, Any]:
         prepared, operation_name, variables, headers = subscription.plan
