@@ -112,6 +112,28 @@ class CaseKit:
     info_for = staticmethod(info_for)
 
 
+class Renderer:
+    """`vtl(text, arguments=..., ...)`: render a template text with a context built from keywords."""
+
+    def __call__(self, text: str, *, parse_json: bool = False, **context: Any) -> Any:
+        from amplify_local.mock.appsync.vtl import compile_template
+
+        context.setdefault("arguments", {})
+        context.setdefault("info", Info("getPost", "Query", {}, ["id", "title"], "{ id title }"))
+        return compile_template(text).render(ResolverContext(**context), parse_json=parse_json)
+
+    def text(self, text: str, **context: Any) -> str:
+        return self(text, **context).text
+
+    def json(self, text: str, **context: Any) -> Any:
+        return self(text, parse_json=True, **context).value
+
+
+@pytest.fixture(scope="session")
+def vtl() -> Renderer:
+    return Renderer()
+
+
 @pytest.fixture(scope="session")
 def kit() -> type[CaseKit]:
     return CaseKit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from amplify_local.mock.appsync.vtl.java.errors import JavaError
-from amplify_local.mock.appsync.vtl.java.registry import MethodTable
+from amplify_local.mock.appsync.vtl.java.registry import VOID, MethodTable
 from amplify_local.mock.appsync.vtl.values import equals, to_string
 
 
@@ -36,7 +36,7 @@ def _add(items: list[Any], first: Any, *rest: Any) -> Any:
         items.append(first)
         return True
     items.insert(_check(items, first, inclusive=True), rest[0])
-    return None
+    return VOID
 
 
 def _add_all(items: list[Any], first: Any, *rest: Any) -> bool:
@@ -87,8 +87,9 @@ def _sub_list(items: list[Any], start: int, stop: int) -> list[Any]:
     return items[start:stop]
 
 
-def _clear(items: list[Any]) -> None:
+def _clear(items: list[Any]) -> str:
     items.clear()
+    return VOID
 
 
 def _list_equals(items: list[Any], other: Any) -> bool:

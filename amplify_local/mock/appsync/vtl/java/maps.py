@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amplify_local.mock.appsync.vtl.java.registry import MethodTable
+from amplify_local.mock.appsync.vtl.java.registry import VOID, MethodTable
 from amplify_local.mock.appsync.vtl.values import equals, to_string
 
 
@@ -42,8 +42,9 @@ def _put(mapping: dict[Any, Any], key: Any, value: Any) -> Any:
     return previous
 
 
-def _put_all(mapping: dict[Any, Any], other: dict[Any, Any]) -> None:
+def _put_all(mapping: dict[Any, Any], other: dict[Any, Any]) -> str:
     mapping.update(other)
+    return VOID
 
 
 def _put_if_absent(mapping: dict[Any, Any], key: Any, value: Any) -> Any:
@@ -53,8 +54,9 @@ def _put_if_absent(mapping: dict[Any, Any], key: Any, value: Any) -> Any:
     return previous
 
 
-def _clear(mapping: dict[Any, Any]) -> None:
+def _clear(mapping: dict[Any, Any]) -> str:
     mapping.clear()
+    return VOID
 
 
 def _map_equals(mapping: dict[Any, Any], other: Any) -> bool:

@@ -8,6 +8,9 @@ from typing import Any
 
 Method = Callable[..., Any]
 
+# Velocity 1.7 renders the result of a `void` Java method as an empty string, not as the reference text.
+VOID = ""
+
 
 class MethodTable:
     """The methods of one Java type, overloads told apart by arity as Velocity's introspector does."""

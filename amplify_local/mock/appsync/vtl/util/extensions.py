@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from amplify_local.mock.appsync.errors import TemplateError
+from amplify_local.mock.appsync.vtl.java.registry import VOID
 from amplify_local.mock.appsync.vtl.runtime import Frame
 from amplify_local.mock.appsync.vtl.util.json import parse_json
 
@@ -20,19 +21,19 @@ def _filter(value: Any) -> Any:
 def _recorder(key: str, convert: Any = None) -> Any:
     def record(frame: Frame, value: Any) -> str:
         frame.extensions[key] = convert(value) if convert else value
-        return ""  # a void Java method renders as nothing
+        return VOID
     return record
 
 
 def _invalidate(frame: Frame, value: Any) -> str:
     frame.extensions.setdefault("invalidateSubscriptions", []).append(value)
-    return ""
+    return VOID
 
 
 def _evict(frame: Frame, type_name: Any, field_name: Any, keys: Any) -> str:
     frame.extensions.setdefault("evictFromApiCache", []).append(
         {"typeName": type_name, "fieldName": field_name, "keys": keys})
-    return ""
+    return VOID
 
 
 FUNCTIONS: dict[str, Any] = {

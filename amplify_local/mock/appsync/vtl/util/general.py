@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from amplify_local.mock.appsync.errors import AppSyncError, TemplateError, UnauthorizedError
+from amplify_local.mock.appsync.vtl.java.registry import VOID
 from amplify_local.mock.appsync.vtl.java.strings import java_regex
 from amplify_local.mock.appsync.vtl.runtime import Frame
 from amplify_local.mock.appsync.vtl.util.json import parse_json, to_json
@@ -29,7 +30,7 @@ _KSUID_EPOCH = 1_400_000_000
 
 def _void(_frame: Frame, *_args: Any) -> str:
     """`qr`/`quiet`: evaluate the argument, render nothing."""
-    return ""
+    return VOID
 
 
 def auto_ulid() -> str:
@@ -69,7 +70,7 @@ def error(frame: Frame, message: Any, error_type: Any = None, data: Any = None, 
 def append_error(frame: Frame, message: Any, error_type: Any = None, data: Any = None,
                  error_info: Any = None) -> str:
     frame.errors.append(AppSyncError(to_string(message), error_type, filter_by_selection(frame, data), error_info))
-    return ""
+    return VOID
 
 
 def unauthorized(frame: Frame) -> None:
@@ -82,7 +83,7 @@ def validate(frame: Frame, condition: Any, message: Any, error_type: Any = "Cust
              data: Any = None) -> str:
     if condition is not True:
         raise AppSyncError(to_string(message), error_type, filter_by_selection(frame, data))
-    return ""
+    return VOID
 
 
 def is_null_or_empty(value: Any) -> bool:
@@ -148,7 +149,7 @@ def _log(level: str) -> Any:
         for param in params:
             text = text.replace("{}", to_string(param), 1)
         frame.logs.append(f"{level} - {text}")
-        return ""
+        return VOID
     return log
 
 

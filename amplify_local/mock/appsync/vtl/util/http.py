@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from amplify_local.mock.appsync.errors import TemplateError
+from amplify_local.mock.appsync.vtl.java.registry import VOID
 from amplify_local.mock.appsync.vtl.runtime import Frame
 from amplify_local.mock.appsync.vtl.values import to_string
 
@@ -21,7 +22,7 @@ def copy_headers(frame: Frame, headers: Any) -> dict[str, Any]:
 
 def add_response_header(frame: Frame, name: Any, value: Any) -> str:
     frame.response_headers[to_string(name)] = to_string(value)
-    return ""
+    return VOID
 
 
 def add_response_headers(frame: Frame, headers: Any) -> str:
@@ -29,7 +30,7 @@ def add_response_headers(frame: Frame, headers: Any) -> str:
         raise TemplateError("$util.http.addResponseHeaders expects a Map")
     for name, value in headers.items():
         add_response_header(frame, name, value)
-    return ""
+    return VOID
 
 
 FUNCTIONS: dict[str, Any] = {
