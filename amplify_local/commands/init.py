@@ -7,6 +7,7 @@ headless_init_env.sh); anything else is refused unless `--reinit` asks to rebuil
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -116,6 +117,10 @@ def init(options: HeadlessOptions, root: Path) -> int:
         given = rules.amplify_settings(options.json.get("--amplify"))
         env_names = read_json_object(paths.team_provider_info) if paths.team_provider_info.exists() else {}
         if given.env_name and given.env_name not in env_names:
+            if "--frontend" in options.json or given.project_name:
+                raise ProjectError(
+                    "adding an environment keeps the project settings; change them with \"amplify configure project\""
+                )
             aws = rules.aws_settings(options.json["--providers"]) if "--providers" in options.json else None
             add_environment(paths, given.env_name, aws, given.app_id)
             print(f'Environment "{given.env_name}" added and checked out. It is local until pushed.')
@@ -125,14 +130,15 @@ def init(options: HeadlessOptions, root: Path) -> int:
             'Add an environment with --amplify \'{"envName": "<new>"}\' or "amplify env add", change settings with '
             '"amplify configure project", or pass --reinit to rebuild the settings (resources are kept).'
         )
-    with tempfile.TemporaryDirectory(prefix=".amplify-app-", dir=root) as temp:
-        sample = Path(temp) / "app"
-        existing_amplify: Path | None = paths.amplify if reinit and paths.is_initialized() else None
+    with contextlib.ExitStack() as cleanup:
+        existing_amplify = paths.amplify if reinit and paths.is_initialized() else None
         existing = read_json_object(paths.project_config) if existing_amplify else None
+        sample: Path | None = None
         if app is not None:
+            sample = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix=".amplify-app-", dir=root))) / "app"
             fetch_app(app, sample)
             existing_amplify = sample / "amplify"
-            config = sample / "amplify" / ".config" / "project-config.json"
+            config = existing_amplify / ".config" / "project-config.json"
             existing = read_json_object(config) if config.exists() else None
         project = decide(options, root, existing)
         region = credentials.resolve_region(project.aws)
@@ -140,7 +146,7 @@ def init(options: HeadlessOptions, root: Path) -> int:
         try:
             with staged_folder(paths.amplify) as staging:
                 write_new_amplify_folder(paths.staged(staging), project, region, aws_entry, existing_amplify)
-                if app is not None:
+                if sample is not None:
                     for entry in sample.iterdir():
                         if entry.name != "amplify":
                             shutil.move(str(entry), root / entry.name)

@@ -431,3 +431,9 @@ def test_app_from_a_bad_git_url(sandbox, capsys, tmp_path) -> None:
 def test_help(capsys) -> None:
     assert cli.main(["init", "--help"]) == 0
     assert "--providers" in capsys.readouterr().out
+
+
+def test_adding_an_environment_through_init_keeps_the_settings(initialised, capsys) -> None:
+    assert cli.main(["init", "--yes", "--amplify", '{"envName": "qa"}', "--frontend", '{"frontend": "ios"}']) == 1
+    assert 'change them with "amplify configure project"' in capsys.readouterr().err
+    assert "qa" not in initialised.json("amplify/team-provider-info.json")
