@@ -1,7 +1,9 @@
 """Transform time per corpus schema: ours beside the real v1 transformer, in the same run.
 
 For each `../shared/corpus/v1/<api>/input` it measures
-- ours in-process: `transform(read_project(...))`, median of --repeat runs after one warm-up;
+- ours in-process: `transform(read_project(...))`, its first run in this process (the earlier
+  schemas warm the shared caches, as a running mock's earlier reloads do) and the median of
+  --repeat further runs (a hot reload of an unchanged schema);
 - ours as a command: a fresh `python` that imports the transformer, transforms and writes the build
   folder (what `amplify api gql-compile` costs a user), wall time;
 - the reference: `node peer/transform.js <input> <out>` (the real transformer, writing the same build
@@ -52,7 +54,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for api in sorted(p for p in (corpus / "v1").iterdir() if (p / "input").is_dir()):
             project = read_project(api / "input")
+            start = time.perf_counter()
             transform(project)
+            first_ms = (time.perf_counter() - start) * 1000
             runs = []
             for _ in range(args.repeat):
                 start = time.perf_counter()
@@ -62,17 +66,17 @@ def main() -> int:
             command_s = _wall([sys.executable, "-c", WRITE_BUILD, str(api / "input"), f"{scratch}/ours-{api.name}"])
             peer_s = _wall(["node", str(args.peer / "transform.js"), str(api / "input"), f"{scratch}/peer-{api.name}"])
             schema_lines = sum(text.count("\n") for _, text in project.schema)
-            rows.append((api.name, schema_lines, ours_ms, command_s, peer_s))
-    print("| API | schema lines | ours in-process (ms) | ours as a command (s) | real transformer (s) | "
-          "ratio (command) | ratio (in-process) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for name, lines, ours_ms, command_s, peer_s in rows:
-        print(f"| v1/{name} | {lines} | {ours_ms:.1f} | {command_s:.2f} | {peer_s:.2f} | "
-              f"{peer_s / command_s:.0f}x | {peer_s * 1000 / ours_ms:.0f}x |")
+            rows.append((api.name, schema_lines, first_ms, ours_ms, command_s, peer_s))
+    print("| API | schema lines | ours, first run in-process (ms) | ours, again (median ms) | ours as a command (s) "
+          "| real transformer (s) | ratio (command) | ratio (first run) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, lines, first_ms, ours_ms, command_s, peer_s in rows:
+        print(f"| v1/{name} | {lines} | {first_ms:.1f} | {ours_ms:.1f} | {command_s:.2f} | {peer_s:.2f} | "
+              f"{peer_s / command_s:.0f}x | {peer_s * 1000 / first_ms:.0f}x |")
     largest = max(rows, key=lambda row: row[1])
-    print(f"\nlargest schema v1/{largest[0]}: {largest[2]:.1f} ms in-process (goal < 100 ms)")
+    print(f"\nlargest schema v1/{largest[0]}: {largest[2]:.1f} ms first run, {largest[3]:.1f} ms again (goal < 100 ms)")
     print(f"median ratio, command vs real transformer: "
-          f"{statistics.median(r[4] / r[3] for r in rows):.0f}x faster")
+          f"{statistics.median(r[5] / r[4] for r in rows):.0f}x faster")
     return 0
 
 

@@ -101,8 +101,20 @@ def _output_types(types: list[TypeDef]) -> dict[str, TypeDef]:
     return out
 
 
+def _check_transform_conf(conf: dict[str, Any]) -> None:
+    """What this transformer does not do is refused rather than silently left out."""
+    version = conf.get("Version", 5)
+    if not isinstance(version, int) or version < 5:
+        raise SchemaError(f"transform.conf.json: \"Version\": {json.dumps(version)} is not supported; the mock "
+                          "transforms version 5 (conditions on mutations), the version `amplify add api` writes.")
+    if conf.get("ResolverConfig"):
+        raise SchemaError("transform.conf.json: ResolverConfig (DataStore conflict detection) is not supported by "
+                          "the mock yet; remove it from transform.conf.json to mock this API locally.")
+
+
 def transform(project: ApiProject) -> dict[str, str]:
     """The build files for the project (relative path -> text). Raises SchemaError on bad input."""
+    _check_transform_conf(project.transform_conf)
     types = parse_schema(project.schema)
     ctx = TransformContext({t.name: t for t in types}, project.auth_config, _output_types(types))
     configs = [model.transform_model(ctx, t) for t in ctx.models()]

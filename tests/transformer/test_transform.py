@@ -17,7 +17,8 @@ import pytest
 from graphql import parse, print_ast
 
 from amplify_local.transformer.build import api_from_build, read_build
-from amplify_local.transformer.transform import read_project, transform
+from amplify_local.transformer.errors import SchemaError
+from amplify_local.transformer.transform import ApiProject, read_project, transform
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 if not CORPUS.is_dir():
@@ -108,3 +109,17 @@ def test_build_reads_back_like_golden(api: tuple[Path, dict[str, str]]) -> None:
     assert {n: (d.type, d.table_name, d.function_name) for n, d in ours.data_sources.items()} == {
         n: (d.type, d.table_name, d.function_name) for n, d in theirs.data_sources.items()}
     assert (ours.default_auth, ours.additional_auth) == (theirs.default_auth, theirs.additional_auth)
+
+
+def test_unsupported_transform_conf_is_refused() -> None:
+    schema = [("schema.graphql", "type Todo @model {\n  id: ID!\n}\n")]
+    for conf, message in (
+        ({"Version": 4}, 'transform.conf.json: "Version": 4 is not supported; the mock transforms version 5 '
+                         "(conditions on mutations), the version `amplify add api` writes."),
+        ({"Version": 5, "ResolverConfig": {"project": {"ConflictHandler": "AUTOMERGE"}}},
+         "transform.conf.json: ResolverConfig (DataStore conflict detection) is not supported by the mock yet; "
+         "remove it from transform.conf.json to mock this API locally."),
+    ):
+        with pytest.raises(SchemaError) as caught:
+            transform(ApiProject("demo", schema, transform_conf=conf))
+        assert str(caught.value) == message
