@@ -105,17 +105,17 @@ class FunctionRunner:
         if self._closed:
             raise LambdaError("ServiceException", "the function runner is closed", function_name=function_name)
         function = self._function(self.resolve_name(function_name))
-        size = len(protocol.dumps(event))
-        if size > MAX_REQUEST_BYTES:
+        event_json = protocol.dumps(event)
+        if len(event_json) > MAX_REQUEST_BYTES:
             raise LambdaError("RequestEntityTooLargeException",
                               f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction "
-                              f"operation (this event is {size} bytes)", function_name=function.source.name)
+                              f"operation (this event is {len(event_json)} bytes)", function_name=function.source.name)
         spec = await self._prepare(function)
         for attempt in range(2):
             async with function.slots:
                 worker = await self._checkout(function, spec)
                 try:
-                    return await worker.invoke(event, timeout=spec.timeout, identity=identity,
+                    return await worker.invoke(event_json, timeout=spec.timeout, identity=identity,
                                                client_context=client_context)
                 except WorkerLost as lost:
                     if attempt:

@@ -122,9 +122,9 @@ class Worker:
         await self.kill()
         raise LambdaError.from_payload(message.get("error"), spec.name)
 
-    async def invoke(self, event: Any, *, timeout: float, identity: Any = None, client_context: Any = None,
+    async def invoke(self, event_json: bytes, *, timeout: float, identity: Any = None, client_context: Any = None,
                      request_id: str | None = None) -> Any:
-        """Run the handler once; the result, or LambdaError. A timeout kills the worker."""
+        """Run the handler once on a JSON-encoded event; the result, or LambdaError. A timeout kills the worker."""
         if self.state is not WorkerState.IDLE or self._requests is None:
             raise RuntimeError(f"worker for {self.spec.name} is {self.state.value}, not idle")
         self.state = WorkerState.BUSY
@@ -137,7 +137,7 @@ class Worker:
             "identity": identity,
             "clientContext": client_context,
         }
-        self._requests.write(protocol.encode({"type": "invoke", "id": number, "event": event, "context": context}))
+        self._requests.write(protocol.invoke_frame(number, event_json, context))
         try:
             async with asyncio.timeout(timeout):
                 message = await self._next_message(request_id)

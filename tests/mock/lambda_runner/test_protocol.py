@@ -22,15 +22,18 @@ def frames(data: bytes) -> list[object]:
     return asyncio.run(main())
 
 
+READY = protocol.HEADER.pack(16) + b'{"type":"ready"}'
+
+
 def test_round_trip_with_decimals_and_unicode() -> None:
-    message = {"type": "invoke", "id": 1, "event": {"n": Decimal("2"), "f": Decimal("1.5"), "s": "héllo"}}
-    data = protocol.encode(message) + protocol.encode({"type": "ready"})
-    assert frames(data) == [{"type": "invoke", "id": 1, "event": {"n": 2, "f": 1.5, "s": "héllo"}},
-                            {"type": "ready"}]
+    event = protocol.dumps({"n": Decimal("2"), "f": Decimal("1.5"), "s": "héllo"})
+    data = protocol.invoke_frame(1, event, {"awsRequestId": "r"}) + READY
+    assert frames(data) == [{"type": "invoke", "id": 1, "context": {"awsRequestId": "r"},
+                             "event": {"n": 2, "f": 1.5, "s": "héllo"}}, {"type": "ready"}]
 
 
 def test_truncated_frame_is_end_of_stream() -> None:
-    assert frames(protocol.encode({"type": "ready"})[:-2]) == []
+    assert frames(READY[:-2]) == []
 
 
 @pytest.mark.parametrize(("data", "message"), [

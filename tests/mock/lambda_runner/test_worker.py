@@ -129,11 +129,11 @@ def test_worker_state_machine(project: Path, logs: Any) -> None:
         states = [worker.state]
         await worker.start()
         states.append(worker.state)
-        await worker.invoke({"a": 1}, timeout=5)
+        await worker.invoke(b'{"a": 1}', timeout=5)
         states.append(worker.state)
         with pytest.raises(RuntimeError):  # a worker serves one invocation at a time
-            await asyncio.gather(worker.invoke({"action": "sleep", "ms": 50}, timeout=5),
-                                 worker.invoke({}, timeout=5))
+            await asyncio.gather(worker.invoke(b'{"action": "sleep", "ms": 50}', timeout=5),
+                                 worker.invoke(b"{}", timeout=5))
         await asyncio.sleep(0.1)
         await worker.stop()
         states.append(worker.state)
@@ -150,10 +150,10 @@ def test_a_stale_fatal_frame_means_the_worker_is_lost(project: Path, logs: Any) 
     async def main() -> WorkerState:
         worker = Worker(spec, logs)
         await worker.start()
-        await worker.invoke({"action": "stray-after-return"}, timeout=5)
+        await worker.invoke(b'{"action": "stray-after-return"}', timeout=5)
         await asyncio.sleep(0.2)
         with pytest.raises(WorkerLost, match="late failure"):
-            await worker.invoke({}, timeout=5)
+            await worker.invoke(b"{}", timeout=5)
         return worker.state
 
     assert asyncio.run(main()) is WorkerState.DEAD
