@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import threading
 import time
 import uuid
@@ -45,8 +46,8 @@ from amplify_local.mock.dynamodb.tables import (
 
 PAGE_BYTES = 1024 * 1024
 TOKEN_TTL = 600.0
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_loads = json.loads
+_dumps = marshal.dumps
+_loads = marshal.loads
 Listener = Callable[[dict[str, Any]], None]
 OPERATIONS: dict[str, str] = {
     name: "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
@@ -72,6 +73,7 @@ class _Write:
     condition: ex.Parsed | None = None
     env: ex.Env | None = None
     on_failure: str = "NONE"  # ReturnValuesOnConditionCheckFailure
+    size: int | None = None  # a Put's item size, computed once
 
     def passes(self, old: dict[str, Any] | None) -> bool:
         return self.condition is None or ex.matches(self.condition.tree, old or {}, self.env)  # type: ignore[arg-type]
@@ -104,7 +106,7 @@ class Engine:
         self._listeners: list[Listener] = []
         self._tokens: dict[str, tuple[str, dict[str, Any], float]] = {}
         self._tables: dict[str, TableSpec] = {
-            name: TableSpec.from_json(_loads(spec)) for name, spec in connection.execute("SELECT name, spec FROM _tables")
+            name: TableSpec.from_json(json.loads(spec)) for name, spec in connection.execute("SELECT name, spec FROM _tables")
         }
 
     @classmethod
@@ -123,17 +125,23 @@ class Engine:
     # ------------------------------------------------------------------ helpers
 
     @contextmanager
-    def _transaction(self) -> Iterator[list[dict[str, Any]]]:
-        """One SQLite write transaction; yields the list that collects stream records for after commit."""
+    def _transaction(self, atomic: bool = True) -> Iterator[list[dict[str, Any]]]:
+        """One SQLite write transaction; yields the list that collects stream records for after commit.
+
+        `atomic=False` is for work of at most one write statement: autocommit makes it just as atomic
+        and durable without the BEGIN/COMMIT round trips (the lock already keeps other requests out)."""
         with self._lock:
             records: list[dict[str, Any]] = []
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            if not atomic:
                 yield records
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+            else:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield records
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
             for record in records:
                 for listener in self._listeners:
                     listener(record)
@@ -153,7 +161,7 @@ class Engine:
         return _loads(row[0]) if row else None
 
     def _store(self, spec: TableSpec, pk: bytes, sk: bytes, old: dict[str, Any] | None,
-               new: dict[str, Any] | None, records: list[dict[str, Any]]) -> None:
+               new: dict[str, Any] | None, records: list[dict[str, Any]], size: int | None = None) -> None:
         """Write (or delete) one item and its index entries, and queue its stream record."""
         if new is None:
             if old is None:
@@ -161,7 +169,7 @@ class Engine:
             self._db.execute(f"DELETE FROM {spec.sql} WHERE pk = ? AND sk = ?", (pk, sk))
         else:
             self._db.execute(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
-                             (pk, sk, v.item_size(new), _dumps(new)))
+                             (pk, sk, v.item_size(new) if size is None else size, _dumps(new)))
         for index in spec.indexes.values():
             before = index.key.index_entry(old) if old else None
             after = index.key.index_entry(new) if new else None
@@ -381,6 +389,28 @@ class Engine:
         with self._lock:
             ensure_table(self, table)
 
+    def load_items(self, table_name: str, items: Any) -> int:
+        """Seed a table with many items in one transaction (validated like PutItem, no conditions); returns how
+        many were written. Without indexes or listeners the rows go in with one `executemany`."""
+        spec = self._spec(table_name)
+        rows = []
+        for raw in items:
+            item = v.check_item(raw)
+            pk, sk = spec.key.of_item(item)
+            size = v.item_size(item)
+            if size > v.MAX_ITEM_SIZE:
+                raise validation("Item size has exceeded the maximum allowed size")
+            self._check_index_types(spec, item)
+            rows.append((pk, sk, size, item))
+        with self._transaction() as records:
+            if spec.indexes or self._listeners:
+                for pk, sk, size, item in rows:
+                    self._store(spec, pk, sk, self._load(spec, pk, sk), item, records, size)
+            else:
+                self._db.executemany(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
+                                     ((pk, sk, size, _dumps(item)) for pk, sk, size, item in rows))
+        return len(rows)
+
     def clear(self) -> list[str]:
         """Empty every table (keeping the tables); returns their names."""
         with self._transaction():
@@ -400,7 +430,8 @@ class Engine:
         if action == "Put":
             item = v.check_item(request.get("Item"))
             pk, sk = spec.key.of_item(item)
-            if v.item_size(item) > v.MAX_ITEM_SIZE:
+            size = v.item_size(item)
+            if size > v.MAX_ITEM_SIZE:
                 raise validation("Item size has exceeded the maximum allowed size")
             self._check_index_types(spec, item)
             key = spec.key.key_of(item)
@@ -409,7 +440,7 @@ class Engine:
                 raise validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: "
                                  "Member must not be null")
             pk, sk = spec.key.of_key(request["Key"])
-            key, item = request["Key"], None
+            key, item, size = request["Key"], None, None
         parsed: list[ex.Parsed] = []
         condition = update = None
         if request.get("ConditionExpression") is not None:
@@ -426,22 +457,29 @@ class Engine:
             raise validation(f"1 validation error detected: Value '{on_failure}' at "
                              "'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must "
                              "satisfy enum value set: [ALL_OLD, NONE]")
-        return _Write(spec, pk, sk, key, action, item, update, condition, env, on_failure)
+        return _Write(spec, pk, sk, key, action, item, update, condition, env, on_failure, size)
 
-    def _write_one(self, write: _Write) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        with self._transaction() as records:
-            old = self._load(write.spec, write.pk, write.sk)
+    def _write_one(self, write: _Write, need_old: bool = True) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        spec = write.spec
+        if not need_old and write.condition is None and write.action == "Put" and not spec.indexes \
+                and not self._listeners:
+            with self._lock:  # the hot path of a plain PutItem: one statement, no read
+                self._db.execute(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
+                                 (write.pk, write.sk, write.size, _dumps(write.item)))
+            return None, write.item
+        with self._transaction(atomic=bool(spec.indexes)) as records:
+            old = self._load(spec, write.pk, write.sk)
             if not write.passes(old):
                 raise write.failure(old)
             new = write.new_item(old)
             if new is not None and write.action == "Update":
-                self._check_index_types(write.spec, new)
-            self._store(write.spec, write.pk, write.sk, old, new, records)
+                self._check_index_types(spec, new)
+            self._store(spec, write.pk, write.sk, old, new, records, write.size if write.action == "Put" else None)
         return old, new
 
     def put_item(self, request: dict[str, Any]) -> dict[str, Any]:
         returns = _return_values(request, ("NONE", "ALL_OLD"))
-        old, _ = self._write_one(self._prepare("Put", request))
+        old, _ = self._write_one(self._prepare("Put", request), need_old=returns == "ALL_OLD")
         return {"Attributes": old} if returns == "ALL_OLD" and old else {}
 
     def delete_item(self, request: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,11 @@ _COMPARATORS = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": 
 _ARITY = {"NOT_NULL": 0, "NULL": 0, "IN": None, "BETWEEN": 2}
 
 
+_LEGACY_NAMES = frozenset(LEGACY)
+
+
 def uses_legacy(request: dict[str, Any]) -> bool:
-    return any(name in request for name in LEGACY)
+    return not _LEGACY_NAMES.isdisjoint(request)
 
 
 def translate(request: dict[str, Any]) -> dict[str, Any]:

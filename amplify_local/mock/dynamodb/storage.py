@@ -5,7 +5,9 @@ One file per project (`amplify/mock-data/dynamodb/local.sqlite` by default), in 
 survives the process being killed (kill -9); only an OS crash or power loss can lose the last
 transactions, which is the trade DynamoDB Local's default makes too and which keeps a write at tens of
 microseconds instead of an fsync each. The file is tagged with `PRAGMA application_id`, so a SQLite file
-of another program (or DynamoDB Local's own `fake_us-fake-1.db`) is refused, never overwritten.
+of another program (or DynamoDB Local's own `fake_us-fake-1.db`) is refused, never overwritten. Items
+are stored as `marshal` bytes of their DynamoDB JSON (several times faster than JSON text both ways); the
+file is only ever read by the engine that tagged it.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def database_file(path: Path) -> Path:
 
 def _initialise(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA wal_autocheckpoint=10000")  # checkpoint (and sync) every ~40 MB of WAL
     connection.execute("PRAGMA foreign_keys=OFF")
     if connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
@@ -86,7 +89,7 @@ def next_id(connection: sqlite3.Connection, name: str) -> int:
 
 def create_item_table(connection: sqlite3.Connection, sql: str) -> None:
     connection.execute(f"CREATE TABLE {sql} (pk BLOB NOT NULL, sk BLOB NOT NULL, size INTEGER NOT NULL, "
-                       "item TEXT NOT NULL, PRIMARY KEY (pk, sk)) WITHOUT ROWID")
+                       "item BLOB NOT NULL, PRIMARY KEY (pk, sk)) WITHOUT ROWID")
 
 
 def create_index_table(connection: sqlite3.Connection, sql: str) -> None:

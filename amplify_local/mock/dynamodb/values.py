@@ -126,15 +126,29 @@ def _render_set(kind: str, members: list[Any]) -> str:
 
 
 def check_item(item: Any) -> Item:
-    """Validate a whole item (PutItem's `Item`) and return its stored form."""
+    """Validate a whole item (PutItem's `Item`) and return its stored form (the same dict when nothing needed
+    normalising, which is the common case)."""
     if not isinstance(item, dict):
         raise DynamoDBError("SerializationException", "Item must be a map")
-    checked: Item = {}
+    checked: Item | None = None
     for name, value in item.items():
         if not name:
             raise invalid_parameter("An AttributeValue may not contain an empty string")
-        checked[name] = check_value(value)
-    return checked
+        if type(value) is dict and len(value) == 1 and (
+                type(value.get("S")) is str or type(value.get("BOOL")) is bool or _canonical_int(value.get("N"))):
+            stored = value
+        else:
+            stored = check_value(value)
+        if stored is not value and checked is None:
+            checked = dict(item)
+        if checked is not None:
+            checked[name] = stored
+    return item if checked is None else checked
+
+
+def _canonical_int(text: Any) -> bool:
+    """Whether a number's text is already DynamoDB's canonical form (a plain integer): no Decimal needed."""
+    return type(text) is str and 0 < len(text) <= 38 and text.isdigit() and (text[0] != "0" or text == "0")
 
 
 def value_type(value: AttributeValue) -> str:
@@ -215,7 +229,7 @@ def value_size(value: AttributeValue) -> int:
     """DynamoDB's size of a value in bytes (as its item size limit counts it)."""
     kind, raw = next(iter(value.items()))
     if kind == "S":
-        return len(raw.encode())
+        return len(raw) if raw.isascii() else len(raw.encode())
     if kind == "N":
         return _number_size(raw)
     if kind == "B":
@@ -239,11 +253,19 @@ def _number_size(text: str) -> int:
 
 
 def item_size(item: Item) -> int:
-    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+    total = 0
+    for name, value in item.items():
+        raw = value.get("S")
+        total += (len(name) if name.isascii() else len(name.encode())) + (
+            (len(raw) if raw.isascii() else len(raw.encode())) if type(raw) is str else value_size(value))
+    return total
 
 
 def to_plain(value: AttributeValue) -> Any:
     """A typed value as plain JSON, the way AppSync hands DynamoDB results to templates."""
+    raw = value.get("S")
+    if raw is not None:
+        return raw
     kind, raw = next(iter(value.items()))
     if kind in ("S", "BOOL", "B"):
         return raw
