@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -437,3 +439,26 @@ def test_adding_an_environment_through_init_keeps_the_settings(initialised, caps
     assert cli.main(["init", "--yes", "--amplify", '{"envName": "qa"}', "--frontend", '{"frontend": "ios"}']) == 1
     assert 'change them with "amplify configure project"' in capsys.readouterr().err
     assert "qa" not in initialised.json("amplify/team-provider-info.json")
+
+
+def test_on_a_terminal_missing_values_are_asked(sandbox) -> None:
+    """Without --yes and with a terminal: one question per missing value, an empty answer takes the default."""
+    master, slave = os.openpty()  # a pseudo-terminal makes stdin a terminal
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "amplify"), "init", "--amplify", '{"defaultEditor": "vim"}'],
+        cwd=sandbox.project, env=sandbox.env(), stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    os.close(slave)
+    # projectName (an invalid answer first), envName, frontend, framework, profile
+    os.write(master, b"bad name\nshop\nqa\n\nvue\nwork\n")
+    out, err = process.communicate(timeout=60)
+    os.close(master)
+    assert process.returncode == 0, err
+    assert "? Enter a name for the project (project) " in out
+    assert 'projectName "bad name" is invalid' in err
+    assert sandbox.json("amplify/.config/project-config.json")["projectName"] == "shop"
+    assert sandbox.json("amplify/.config/project-config.json")["javascript"]["framework"] == "vue"
+    assert sandbox.json("amplify/.config/local-env-info.json")["envName"] == "qa"
+    assert sandbox.json("amplify/.config/local-aws-info.json") == {
+        "qa": {"configLevel": "project", "useProfile": True, "profileName": "work"}
+    }
