@@ -6,7 +6,12 @@
 2. the project root `package.json` script `amplify:<name>`, when there is one (`yarn run` when the
    root has a `yarn.lock`, else `npm run`), e.g. to compile TypeScript from `lib/` into `src/`.
 
-Both steps stream their output through the runner's log sink; a failure is a LambdaError naming the
+For Python functions, the packages of the function's `Pipfile` (`[packages]`, as `amplify add function`
+writes it) or `requirements.txt` are installed with the function's own interpreter (`pip install
+--target`) into `<function>/.amplify-local/python`, which is on its PYTHONPATH: no pipenv needed. They
+are reinstalled from scratch when those files or the interpreter change.
+
+Every step streams its output through the runner's log sink; a failure is a LambdaError naming the
 function, the command and its exit status.
 """
 
@@ -16,8 +21,11 @@ import asyncio
 import hashlib
 import json
 import shutil
+import tomllib
 from pathlib import Path
+from typing import Any
 
+from amplify_local.mock.lambda_runner.discovery import PYTHON_PACKAGES
 from amplify_local.mock.lambda_runner.types import LambdaError
 from amplify_local.mock.lambda_runner.worker import LogSink
 
@@ -57,7 +65,7 @@ def root_script(project_root: Path, name: str) -> str | None:
 
 
 async def _run(command: list[str], cwd: Path, name: str, log: LogSink) -> None:
-    executable = shutil.which(command[0])
+    executable = command[0] if Path(command[0]).is_absolute() else shutil.which(command[0])
     if executable is None:
         raise LambdaError("BuildError", f"Function {name}: `{' '.join(command)}` needs {command[0]} on PATH",
                           function_name=name)
@@ -91,3 +99,52 @@ async def build(name: str, function_dir: Path, project_root: Path | None, log: L
         await _run([package_manager(project_root), "run", f"amplify:{name}"], project_root, name, log)
         ran = True
     return ran
+
+
+def pipfile_requirement(name: str, spec: Any, folder: Path) -> str:
+    if isinstance(spec, str):
+        return name if spec.strip() in ("", "*") else f"{name}{spec.strip()}"
+    if not isinstance(spec, dict):
+        raise ValueError(f"package {name}: expected a version string or a table")
+    extras = f"[{','.join(spec['extras'])}]" if spec.get("extras") else ""
+    for key in ("path", "file"):
+        if key in spec:
+            return str((folder / spec[key]).resolve()) + extras
+    if "git" in spec:
+        return f"git+{spec['git']}" + (f"@{spec['ref']}" if spec.get("ref") else "") + f"#egg={name}"
+    version = str(spec.get("version", "*")).strip()
+    return f"{name}{extras}" + ("" if version == "*" else version)
+
+
+def python_requirements(function_dir: Path) -> tuple[list[str], list[Path]]:
+    """pip arguments for the function's declared packages, and the files they came from."""
+    pipfile = function_dir / "Pipfile"
+    for requirements in (function_dir / "src" / "requirements.txt", function_dir / "requirements.txt"):
+        if requirements.exists():
+            return ["-r", str(requirements)], [requirements]
+    if not pipfile.exists():
+        return [], []
+    try:
+        packages = tomllib.loads(pipfile.read_text(encoding="utf-8")).get("packages") or {}
+        return [pipfile_requirement(name, spec, function_dir) for name, spec in packages.items()], [pipfile]
+    except (tomllib.TOMLDecodeError, ValueError, KeyError) as error:
+        raise LambdaError("BuildError", f"{pipfile}: cannot read [packages]: {error}",
+                          function_name=function_dir.name) from None
+
+
+async def install_python_packages(name: str, function_dir: Path, interpreter: str, log: LogSink) -> bool:
+    """Install the Pipfile / requirements.txt packages when they changed; True when pip ran."""
+    arguments, sources = python_requirements(function_dir)
+    target = function_dir / PYTHON_PACKAGES
+    digest = hashlib.sha256(interpreter.encode())
+    for path in sources:
+        digest.update(path.read_bytes())
+    stamp = target / STAMP
+    if not arguments or (stamp.exists() and stamp.read_text() == digest.hexdigest()):
+        return False
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    await _run([interpreter, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--target",
+                str(target), *arguments], function_dir, name, log)
+    stamp.write_text(digest.hexdigest())
+    return True

@@ -37,7 +37,8 @@ LAMBDA_DIR_TIMEOUT = 10.0  # single-file handlers: the reference mock's default
 LAMBDA_DIR_RUNTIME = "nodejs20.x"
 LOCAL_API_ID = "amplifylocalapi"
 _IMPORTED_TABLE = re.compile(r":GetAtt:([A-Za-z0-9_]+):(Name|Arn|StreamArn)$")
-_SKIPPED_DIRS = {"node_modules", ".git", "__pycache__", ".venv", "dist", "build"}
+_SKIPPED_DIRS = {"node_modules", ".git", "__pycache__", ".venv", "dist", "build", ".amplify-local"}
+PYTHON_PACKAGES = Path(".amplify-local") / "python"  # where the build step installs a Python function's packages
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,8 @@ def project_spec(source: FunctionSource, project: Project, settings: Settings) -
     memory = int(cfn.resolve(properties.get("MemorySize", 128), scope))
     layers = [project.functions_dir / layer for layer in _layer_names(project, name, folder, properties)]
     module_paths = [path for layer in layers for path in _layer_module_paths(layer, language)]
+    if language == "python":
+        module_paths.insert(0, folder / PYTHON_PACKAGES)
     task_root = folder / "src"
     if not task_root.is_dir():
         raise LambdaError("Runtime.ImportModuleError", f"Function {name}: no src folder in {folder}",

@@ -165,6 +165,8 @@ class FunctionRunner:
                 await build_step.build(source.name, source.path, self.project.root if self.project else None,
                                        self.log)
             spec = load_spec(source, self.project, self.settings)
+            if self._build and source.kind == "project" and spec.language == "python":
+                await build_step.install_python_packages(source.name, source.path, spec.executable, self.log)
             for warning in spec.warnings:
                 self.log(source.name, "stderr", f"[amplify-local] {warning}")
             function.spec = spec

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from amplify_local.mock.lambda_runner import FunctionRunner, LambdaError
-from amplify_local.mock.lambda_runner.build import STAMP, needs_install, package_manager, root_script
+from amplify_local.mock.lambda_runner.build import (
+    STAMP,
+    needs_install,
+    package_manager,
+    pipfile_requirement,
+    python_requirements,
+    root_script,
+)
 
 
 def test_build_runs_npm_install_and_the_root_script(project: Path, logs: Any) -> None:
@@ -58,3 +66,55 @@ def test_package_manager_follows_the_lock_file(tmp_path: Path) -> None:
     assert package_manager(tmp_path) == "npm"
     (tmp_path / "yarn.lock").write_text("")
     assert package_manager(tmp_path) == "yarn"
+
+
+def _wheel(folder: Path, name: str, version: str, module: str) -> Path:
+    """A minimal pure-Python wheel, so pip installs offline."""
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    info = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}.py": module,
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in files.items():
+            archive.writestr(member, text)
+        archive.writestr(f"{info}/RECORD", "".join(f"{member},,\n" for member in [*files, f"{info}/RECORD"]))
+    return path
+
+
+def test_python_packages_from_the_pipfile(project: Path, logs: Any) -> None:
+    function = project / "amplify/backend/function/pyecho"
+    wheels = function / "wheels"
+    wheels.mkdir()
+    _wheel(wheels, "localgreet", "1.0", "def greet(name):\n    return 'hi ' + name\n")
+    (function / "Pipfile").write_text('[packages]\nlocalgreet = {file = "wheels/localgreet-1.0-py3-none-any.whl"}\n')
+    (function / "src" / "index.py").write_text(
+        "import localgreet\n\n\ndef handler(event, context):\n    return localgreet.greet(event['name'])\n")
+    assert python_requirements(function) == (
+        [str((wheels / "localgreet-1.0-py3-none-any.whl").resolve())], [function / "Pipfile"])
+
+    async def main() -> list[Any]:
+        runner = FunctionRunner(project, log=logs)
+        try:
+            first = await runner.invoke("pyecho", {"name": "ada"})
+            _wheel(wheels, "localgreet", "1.0", "def greet(name):\n    return 'hello ' + name\n")
+            (function / "Pipfile").write_text((function / "Pipfile").read_text() + "\n")  # the Pipfile changed
+            return [first, await runner.invoke("pyecho", {"name": "bob"})]
+        finally:
+            await runner.close()
+
+    assert asyncio.run(main()) == ["hi ada", "hello bob"]
+    assert (function / ".amplify-local/python/localgreet.py").exists()
+    assert any("[build]" in line for line in logs.of("pyecho", "stderr"))
+
+
+def test_pipfile_forms() -> None:
+    folder = Path("/fn")
+    assert pipfile_requirement("boto3", "*", folder) == "boto3"
+    assert pipfile_requirement("requests", "==2.31.0", folder) == "requests==2.31.0"
+    assert pipfile_requirement("uvicorn", {"version": ">=0.20", "extras": ["standard"]}, folder) == "uvicorn[standard]>=0.20"
+    assert pipfile_requirement("lib", {"path": "./lib"}, folder) == "/fn/lib"
+    assert pipfile_requirement("tool", {"git": "https://example.com/t.git", "ref": "v1"}, folder) == \
+        "git+https://example.com/t.git@v1#egg=tool"
