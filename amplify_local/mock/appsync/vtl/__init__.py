@@ -85,6 +85,7 @@ def compile_template(text: str, path: str = "INLINE_TEMPLATE") -> Template:
         tree = parse(text, path)
     except TemplateSyntaxError as exc:
         line_text, caret = exc.get_position_strings()
-        raise TemplateError(f"Parse error on {path}:{exc.line}:{exc.column}: {exc}\n{line_text}\n{caret}",
+        detail = str(exc).split(": ", 1)[-1].replace("\n", "\\n")  # after Airspeed's "line L, column C: "
+        raise TemplateError(f"Parse error on {path}:{exc.line}:{exc.column}: {detail}\n{line_text}\n{caret}",
                             template=path, line=exc.line, column=exc.column) from None
     return Template(text, path, Compiler(text, path, UTIL).template(tree))
