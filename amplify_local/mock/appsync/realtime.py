@@ -153,6 +153,7 @@ async def _authorize(runtime: SubscriptionRuntime, headers: dict[str, str]) -> I
 class _Operation:
     entry: Entry | None  # None while its `start` is being resolved
     runtime: SubscriptionRuntime
+    data_frame: str  # the start of its `data` frames, up to the payload
 
 
 class Connection:
@@ -253,7 +254,8 @@ class Connection:
                 if operation is None or operation.entry is not entry:
                     continue  # stopped meanwhile
                 try:
-                    payload = await event.render(entry, operation.runtime.render_event)
+                    rendered = event.render(entry, operation.runtime.render_event)
+                    payload = rendered.result() if rendered.done() else await asyncio.shield(rendered)
                 except AppSyncError as error:
                     payload = _frame({"data": None, "errors": [_appsync_error(error)]})
                 except Exception:
@@ -265,9 +267,7 @@ class Connection:
                         }
                     )
                 if entry.active:
-                    await self.websocket.send_text(
-                        f'{{"type":"data","id":{json.dumps(entry.id)},"payload":{payload}}}'
-                    )
+                    await self.websocket.send_text(f"{operation.data_frame}{payload}}}")
         except (WebSocketDisconnect, RuntimeError, OSError):
             return  # the client went away; `_read` ends too
 
@@ -369,7 +369,7 @@ class Connection:
                 "BadRequestException", "payload.extensions.authorization must be an object of headers", id
             )
         runtime = self.runtime()
-        operation = _Operation(None, runtime)
+        operation = _Operation(None, runtime, f'{{"type":"data","id":{json.dumps(id)},"payload":')
         self.operations[id] = operation  # reserved: a second start with this id is a duplicate
         try:
             identity = await _authorize(runtime, headers)

@@ -321,12 +321,13 @@ class Event:
 
     def render(
         self, entry: Entry, render: Callable[[Subscription, dict[str, Any]], Awaitable[dict[str, Any]]]
-    ) -> Awaitable[str]:
+    ) -> asyncio.Future[str]:
+        """The shared render of `entry`'s shape; await it through `asyncio.shield` (others wait on it too)."""
         future = self.renders.get(entry.render_key)
         if future is None:
             future = asyncio.ensure_future(_render_json(render, entry.subscription, self.payload))
             self.renders[entry.render_key] = future
-        return asyncio.shield(future)
+        return future
 
 
 async def _render_json(
@@ -363,7 +364,10 @@ class Subscriptions:
         return sum(len(entries) for entries in self.by_field.values())
 
     def publish(
-        self, mutation_field: str, payload: Mapping[str, Any] | None, extensions: Mapping[str, Any] | None = None
+        self,
+        mutation_field: str,
+        payload: Mapping[str, Any] | None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> int:
         """Hand `payload` to every subscriber it passes; return how many. A null payload is not published.
 
