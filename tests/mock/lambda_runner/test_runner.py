@@ -162,6 +162,15 @@ def test_megabytes_of_output_are_streamed_with_the_function_name(project: Path, 
     assert "hello from nodeecho" in logs.of("nodeecho", "stdout")
 
 
+def test_a_huge_line_without_newline_is_cut_into_pieces(project: Path, logs: Any) -> None:
+    size = 3 * 1024 * 1024
+    result = run(FunctionRunner(project, log=logs), lambda r: r.invoke("pyecho", {"action": "print-one-line", "bytes": size}))
+    assert result == {"printed": size}
+    pieces = logs.of("pyecho", "stdout")
+    assert "".join(pieces) == "z" * size
+    assert max(len(piece) for piece in pieces) <= 16 * 1024
+
+
 def test_response_and_request_size_limits(project: Path, logs: Any) -> None:
     async def body(runner: FunctionRunner) -> tuple[LambdaError, LambdaError, Any]:
         with pytest.raises(LambdaError) as response:
