@@ -10,8 +10,10 @@ Signatures are not checked (any credentials work, as with DynamoDB Local).
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import uuid
 import zlib
 from collections.abc import Awaitable, Callable
@@ -34,7 +36,9 @@ _CONTENT_TYPE = (b"content-type", b"application/x-amz-json-1.0")
 _CORS = [(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers",
          b"x-amzn-RequestId,x-amz-crc32"), (b"access-control-allow-headers", b"*"),
          (b"access-control-allow-methods", b"GET,POST,OPTIONS")]
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+_request_ids = itertools.count(int.from_bytes(os.urandom(4)))
+_ID_PREFIX = uuid.uuid4().hex[:20].encode()
 
 
 def handle(engine: Any, target: str | None, body: bytes) -> tuple[int, dict[str, Any]]:
@@ -45,7 +49,7 @@ def handle(engine: Any, target: str | None, body: bytes) -> tuple[int, dict[str,
         if method_name is None:
             raise DynamoDBError("UnknownOperationException", f"Unknown operation: {target}")
         try:
-            request = json.loads(body) if body else {}
+            request = json.loads(body.decode()) if body else {}
         except ValueError:
             raise DynamoDBError("SerializationException", "The request body is not valid JSON") from None
         if not isinstance(request, dict):
@@ -102,7 +106,8 @@ def create_app(engine: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]
 
 async def _respond(send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]]) -> None:
     await send({"type": "http.response.start", "status": status, "headers": [
-        *headers, (b"x-amzn-requestid", uuid.uuid4().hex.encode()), (b"content-length", str(len(payload)).encode()),
+        *headers, (b"x-amzn-requestid", b"%s%012d" % (_ID_PREFIX, next(_request_ids))),
+        (b"content-length", str(len(payload)).encode()),
         *_CORS]})
     await send({"type": "http.response.body", "body": payload})
 

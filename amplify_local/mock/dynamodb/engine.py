@@ -49,6 +49,8 @@ TOKEN_TTL = 600.0
 _dumps = marshal.dumps
 _loads = marshal.loads
 Listener = Callable[[dict[str, Any]], None]
+_READ_OPTIONS = frozenset({"ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames",
+                           "ExpressionAttributeValues"})
 OPERATIONS: dict[str, str] = {
     name: "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
     for name in (
@@ -507,14 +509,12 @@ class Engine:
         return {"Attributes": attributes} if attributes else {}
 
     def get_item(self, request: dict[str, Any]) -> dict[str, Any]:
-        if legacy.uses_legacy(request):
-            request = legacy.translate(request)
         spec = self._spec(request.get("TableName"))
         if request.get("Key") is None:
             raise validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: "
                              "Member must not be null")
         pk, sk = spec.key.of_key(request["Key"])
-        projection = _projection(request)
+        projection = None if _READ_OPTIONS.isdisjoint(request) else _projection(request)
         with self._lock:
             row = self._db.execute(f"SELECT item FROM {spec.sql} WHERE pk = ? AND sk = ?", (pk, sk)).fetchone()
         if row is None:

@@ -1,0 +1,319 @@
+"""DynamoDB engine and endpoint benchmarks, each figure a ratio measured in one run.
+
+    .venv/bin/python bench/dynamodb.py [--quick] [--items 1000000] [--no-java]
+
+1. In-process PutItem/GetItem (engine and AppSync data source), beside raw sqlite3 statements on the
+   same kind of file in the same run (the floor of any SQLite-backed store).
+2. boto3 PutItem/GetItem against our endpoint vs against a no-op server answering `{}` (same HTTP stack):
+   the endpoint must not be what an SDK client waits for (target >= 0.9x).
+3. Server capacity under wrk (8 connections, PutItem and GetItem bodies): ours vs DynamoDB Local
+   (target >= 2x).
+4. Query of 20 items by partition key on a 1,000,000-item table vs a 1,000-item table (target within 2x),
+   with the resident memory before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from amplify_local.mock.appsync.datasources.dynamodb import DynamoDBDataSource  # noqa: E402
+from amplify_local.mock.dynamodb import Engine  # noqa: E402
+
+EMULATOR = Path("/work/peer/node_modules/amplify-dynamodb-simulator/emulator")
+TODO = {"TableName": "Todo", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}
+ITEM = {"name": {"S": "hello world"}, "priority": {"N": "3"}, "done": {"BOOL": False},
+        "createdAt": {"S": "2024-01-01T00:00:00.000Z"}, "__typename": {"S": "Todo"}}
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds else float("inf")
+
+
+def in_process(count: int) -> list[tuple[str, float]]:
+    folder = Path(tempfile.mkdtemp())
+    engine = Engine.open(folder)
+    engine.create_table(TODO)
+    results = []
+    started = time.perf_counter()
+    for number in range(count):
+        engine.put_item({"TableName": "Todo", "Item": {"id": {"S": f"id-{number}"}, **ITEM}})
+    results.append(("engine PutItem", rate(count, time.perf_counter() - started)))
+    started = time.perf_counter()
+    for number in range(count):
+        engine.get_item({"TableName": "Todo", "Key": {"id": {"S": f"id-{number}"}}})
+    results.append(("engine GetItem", rate(count, time.perf_counter() - started)))
+    source = DynamoDBDataSource("Todo", "Todo", engine)
+    started = time.perf_counter()
+    for number in range(count):
+        source.execute({"version": "2018-05-29", "operation": "PutItem", "key": {"id": {"S": f"ds-{number}"}},
+                        "attributeValues": ITEM, "condition": {"expression": "attribute_not_exists(#id)",
+                                                               "expressionNames": {"#id": "id"}}})
+    results.append(("data source PutItem (with condition)", rate(count, time.perf_counter() - started)))
+    started = time.perf_counter()
+    for number in range(count):
+        source.execute({"version": "2018-05-29", "operation": "GetItem", "key": {"id": {"S": f"ds-{number}"}}})
+    results.append(("data source GetItem", rate(count, time.perf_counter() - started)))
+    engine.close()
+    raw = sqlite3.connect(folder / "raw.sqlite", isolation_level=None)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA synchronous=NORMAL")
+    raw.execute("PRAGMA wal_autocheckpoint=10000")
+    raw.execute("CREATE TABLE t (pk BLOB, sk BLOB, size INTEGER, item BLOB, PRIMARY KEY (pk, sk)) WITHOUT ROWID")
+    payload = b"x" * 100
+    started = time.perf_counter()
+    for number in range(count):
+        raw.execute("INSERT OR REPLACE INTO t VALUES (?, ?, ?, ?)", (f"id-{number}".encode(), b"", 100, payload))
+    results.append(("raw sqlite3 INSERT (floor)", rate(count, time.perf_counter() - started)))
+    started = time.perf_counter()
+    for number in range(count):
+        raw.execute("SELECT item FROM t WHERE pk = ? AND sk = ?", (f"id-{number}".encode(), b"")).fetchone()
+    results.append(("raw sqlite3 SELECT (floor)", rate(count, time.perf_counter() - started)))
+    raw.close()
+    shutil.rmtree(folder)
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+NOOP_SERVER = """
+import sys, uvicorn
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
+    await send({"type": "http.response.start", "status": 200, "headers": [
+        (b"content-type", b"application/x-amz-json-1.0"), (b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"{}"})
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), lifespan="off", log_level="warning", access_log=False)
+"""
+
+
+class Server:
+    """A server process on a free port, stopped on exit."""
+
+    def __init__(self, command: list[str], cwd: Path | None = None) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen([part.replace("{port}", str(self.port)) for part in command], cwd=cwd,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def ours(folder: Path) -> Server:
+    return Server([sys.executable, "-m", "amplify_local", "mock", "dynamodb", "--port", "{port}", "--db-path",
+                   str(folder)], cwd=folder)
+
+
+def dynamodb_local() -> Server:
+    return Server(["java", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-inMemory",
+                   "-port", "{port}"], cwd=EMULATOR)
+
+
+def boto3_rates(url: str, count: int, create: bool) -> tuple[float, float]:
+    import boto3
+
+    client = boto3.client("dynamodb", endpoint_url=url, region_name="us-fake-1", aws_access_key_id="fake",
+                          aws_secret_access_key="fake")
+    if create:
+        client.create_table(**TODO)
+    client.put_item(TableName="Todo", Item={"id": {"S": "warm"}, **ITEM})
+    started = time.perf_counter()
+    for number in range(count):
+        client.put_item(TableName="Todo", Item={"id": {"S": f"b-{number}"}, **ITEM})
+    put = rate(count, time.perf_counter() - started)
+    started = time.perf_counter()
+    for number in range(count):
+        client.get_item(TableName="Todo", Key={"id": {"S": f"b-{number}"}})
+    return put, rate(count, time.perf_counter() - started)
+
+
+WRK_SCRIPT = """
+local target = os.getenv("OP")
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
+wrk.headers["X-Amz-Target"] = "DynamoDB_20120810." .. target
+wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=fake/20240101/us-fake-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
+request = function()
+  n = n + 1
+  local body
+  if target == "PutItem" then
+    body = string.format('{"TableName":"Todo","Item":{"id":{"S":"w-%d-%d"},"name":{"S":"hello world"},"priority":{"N":"3"},"done":{"BOOL":false}}}', math.random(1000000), n)
+  else
+    body = string.format('{"TableName":"Todo","Key":{"id":{"S":"b-%d"}}}', n % 200)
+  end
+  return wrk.format(nil, "/", nil, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %f %d %d\\n", summary.requests / (summary.duration / 1e6), summary.errors.status, summary.requests))
+end
+"""
+
+
+def wrk_rate(url: str, operation: str, seconds: int) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    done = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", script.name, url], capture_output=True,
+                          text=True, env={**os.environ, "OP": operation}, timeout=seconds + 60)
+    os.unlink(script.name)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT"):
+            _, per_second, errors, _ = line.split()
+            if int(errors):
+                raise RuntimeError(f"wrk saw {errors} non-2xx answers from {url} ({operation})")
+            return float(per_second)
+    raise RuntimeError(done.stdout + done.stderr)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def query_scale(items: int, queries: int) -> dict[str, Any]:
+    posts = {"TableName": "Posts", "KeySchema": [{"AttributeName": "blog", "KeyType": "HASH"},
+                                                 {"AttributeName": "seq", "KeyType": "RANGE"}],
+             "AttributeDefinitions": [{"AttributeName": "blog", "AttributeType": "S"},
+                                      {"AttributeName": "seq", "AttributeType": "N"}],
+             "BillingMode": "PAY_PER_REQUEST"}
+    results: dict[str, Any] = {}
+    for size in (1000, items):
+        folder = Path(tempfile.mkdtemp())
+        engine = Engine.open(folder)
+        engine.create_table(posts)
+        started = time.perf_counter()
+        batch: list[dict[str, Any]] = []
+        for number in range(size):
+            batch.append({"blog": {"S": f"blog-{number // 20}"}, "seq": {"N": str(number % 20)},
+                          "title": {"S": f"post {number}"}, "likes": {"N": str(number % 97)}})
+            if len(batch) == 50000:
+                engine.load_items("Posts", batch)
+                batch = []
+        if batch:
+            engine.load_items("Posts", batch)
+        load_seconds = time.perf_counter() - started
+        engine.close()
+        engine = Engine.open(folder)  # a cold engine: nothing of the load left in memory
+        partitions = size // 20
+        before = rss_mb()
+        started = time.perf_counter()
+        for number in range(queries):
+            answer = engine.query({"TableName": "Posts", "KeyConditionExpression": "blog = :b",
+                                   "ExpressionAttributeValues": {":b": {"S": f"blog-{(number * 7919) % partitions}"}}})
+            assert answer["Count"] == 20
+        elapsed = time.perf_counter() - started
+        results[size] = {"queries_per_second": rate(queries, elapsed), "rss_before_mb": before,
+                         "rss_after_mb": rss_mb(), "load_seconds": load_seconds}
+        engine.close()
+        shutil.rmtree(folder)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer operations and shorter wrk runs")
+    parser.add_argument("--items", type=int, default=1_000_000, help="size of the big table for the Query test")
+    parser.add_argument("--no-java", action="store_true", help="skip DynamoDB Local (wrk ratio not measured)")
+    options = parser.parse_args()
+    count = 5000 if options.quick else 20000
+    calls = 300 if options.quick else 1000
+    seconds = 3 if options.quick else 8
+    report: dict[str, Any] = {}
+
+    print("== 1. in-process (file-backed, WAL)")
+    figures = dict(in_process(count))
+    for name, value in figures.items():
+        print(f"  {name:40s} {value:10.0f} ops/s")
+    report["in_process"] = figures
+    print(f"  PutItem / raw INSERT = {figures['engine PutItem'] / figures['raw sqlite3 INSERT (floor)']:.2f}x, "
+          f"GetItem / raw SELECT = {figures['engine GetItem'] / figures['raw sqlite3 SELECT (floor)']:.2f}x")
+
+    print("== 2. boto3 against our endpoint vs a no-op server")
+    folder = Path(tempfile.mkdtemp())
+    server = ours(folder)
+    noop = Server([sys.executable, "-c", NOOP_SERVER, "{port}"])
+    try:
+        noop_put, noop_get = boto3_rates(noop.url, calls, create=False)
+        our_put, our_get = boto3_rates(server.url, calls, create=True)
+    finally:
+        noop.stop()
+    report["boto3"] = {"ours": [our_put, our_get], "noop": [noop_put, noop_get]}
+    print(f"  PutItem ours {our_put:.0f}/s, no-op {noop_put:.0f}/s -> {our_put / noop_put:.2f}x")
+    print(f"  GetItem ours {our_get:.0f}/s, no-op {noop_get:.0f}/s -> {our_get / noop_get:.2f}x")
+
+    print("== 3. wrk, 8 connections")
+    try:
+        ours_wrk = {op: wrk_rate(server.url, op, seconds) for op in ("PutItem", "GetItem")}
+    finally:
+        server.stop()
+        shutil.rmtree(folder)
+    report["wrk"] = {"ours": ours_wrk}
+    if not options.no_java and shutil.which("java"):
+        local = dynamodb_local()
+        try:
+            boto3_rates(local.url, 200, create=True)  # the table and the items GetItem reads
+            local_wrk = {op: wrk_rate(local.url, op, seconds) for op in ("PutItem", "GetItem")}
+        finally:
+            local.stop()
+        report["wrk"]["dynamodb_local"] = local_wrk
+        for op in ("PutItem", "GetItem"):
+            print(f"  {op}: ours {ours_wrk[op]:.0f}/s, DynamoDB Local {local_wrk[op]:.0f}/s -> "
+                  f"{ours_wrk[op] / local_wrk[op]:.2f}x")
+    else:
+        print(f"  ours: {ours_wrk} (DynamoDB Local not run)")
+
+    print(f"== 4. Query 20 items by partition key, 1,000 vs {options.items:,} items")
+    scale = query_scale(options.items, 500 if options.quick else 2000)
+    report["query_scale"] = scale
+    small, big = scale[1000], scale[options.items]
+    print(f"  1,000 items: {small['queries_per_second']:.0f} q/s; {options.items:,} items: "
+          f"{big['queries_per_second']:.0f} q/s -> big/small time = "
+          f"{small['queries_per_second'] / big['queries_per_second']:.2f}x")
+    print(f"  RSS around the big table's queries: {big['rss_before_mb']:.0f} MB -> {big['rss_after_mb']:.0f} MB "
+          f"(load took {big['load_seconds']:.0f} s)")
+    print(json.dumps(report, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
