@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -185,3 +187,51 @@ def test_fingerprint_sees_edits_but_not_dependencies(project: Path) -> None:
     assert fingerprint([folder]) == before
     (folder / "src" / "extra.js").write_text("1")
     assert fingerprint([folder]) != before
+
+
+SDK_FUNCTION = '''
+import os
+
+import boto3
+
+
+def handler(event, context):
+    client = boto3.client("dynamodb")  # no endpoint_url: AWS_ENDPOINT_URL_DYNAMODB decides
+    table = os.environ["API_MYAPI_TODOTABLE_NAME"]
+    client.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                        BillingMode="PAY_PER_REQUEST")
+    client.put_item(TableName=table, Item={"id": {"S": "t1"}, "title": {"S": event["title"]}})
+    item = client.get_item(TableName=table, Key={"id": {"S": "t1"}})["Item"]
+    return {"table": table, "title": item["title"]["S"], "region": client.meta.region_name}
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_function_sdk_calls_reach_the_local_dynamodb(project: Path, logs: Any, tmp_path: Path) -> None:
+    folder = project / "amplify/backend/function/pyecho"
+    (folder / "src" / "index.py").write_text(SDK_FUNCTION)
+    template_path = folder / "pyecho-cloudformation-template.json"
+    template = json.loads(template_path.read_text())
+    template["Resources"]["LambdaFunction"]["Properties"]["Timeout"] = 20
+    template["Resources"]["LambdaFunction"]["Properties"]["Environment"]["Variables"]["API_MYAPI_TODOTABLE_NAME"] = {
+        "Fn::ImportValue": {"Fn::Sub": "${apimyapiGraphQLAPIIdOutput}:GetAtt:TodoTable:Name"}}
+    template["Parameters"]["apimyapiGraphQLAPIIdOutput"] = {"Type": "String", "Default": "x"}
+    template_path.write_text(json.dumps(template))
+    port = _free_port()
+    endpoint = subprocess.Popen(
+        [sys.executable, "-m", "amplify_local", "mock", "dynamodb", "--in-memory", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        assert endpoint.stdout is not None and "running" in endpoint.stdout.readline()
+        runner = FunctionRunner(project, log=logs, env_overrides={"AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}"})
+        assert runner.invoke_once("pyecho", {"title": "local only"}) == {
+            "table": "TodoTable", "title": "local only", "region": "eu-west-1"}
+    finally:
+        endpoint.terminate()
+        endpoint.wait(timeout=10)
