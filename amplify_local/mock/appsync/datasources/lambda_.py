@@ -10,8 +10,8 @@ Request document: `{"version", "operation": "Invoke" | "BatchInvoke", "payload",
   list of the same length fails every caller of that batch.
 
 A function error becomes `DataSourceError` with errorType `Lambda:Unhandled` and the function's
-`errorMessage`, as AppSync reports it (see docs/differences.md, "Functions"); `data` carries Lambda's
-error document (errorType, errorMessage) for templates and logs.
+`errorMessage`, as AppSync reports it (see docs/differences.md, "Functions"); the function's own
+errorType and trace go to the runner's log.
 """
 
 from __future__ import annotations
@@ -33,10 +33,6 @@ BATCH_WINDOW_TICKS = 3  # event-loop turns a batch stays open for sibling fields
 OPERATIONS = ("Invoke", "BatchInvoke")
 
 
-def lambda_error(error: LambdaError) -> DataSourceError:
-    """The AppSync error for a failed invocation."""
-    return DataSourceError(error.error_message, "Lambda:Unhandled",
-                           data={"errorType": error.error_type, "errorMessage": error.error_message})
 
 
 @dataclass
@@ -85,7 +81,10 @@ class LambdaDataSource:
         try:
             return await self.runner.invoke(self.function_name, event)
         except LambdaError as error:
-            raise lambda_error(error) from None
+            # AppSync reports only the message; the function's own type and trace go to the mock's log.
+            for line in [f"[amplify-local] {self.name} failed: {error.error_type}: {error.error_message}", *error.trace]:
+                self.runner.log(error.function_name or self.function_name, "stderr", line)
+            raise DataSourceError(error.error_message, "Lambda:Unhandled") from None
 
     def _event_done(self, task: asyncio.Task[Any]) -> None:
         if not task.cancelled() and task.exception() is not None:

@@ -134,15 +134,22 @@ def test_batch_result_of_the_wrong_length_fails_every_caller(handlers: Path) -> 
 
 
 def test_function_error_is_lambda_unhandled(handlers: Path) -> None:
-    async def body(runner: FunctionRunner) -> Any:
-        return await LambdaDataSource("Failing", "failing", runner).invoke(
-            {"version": "2018-05-29", "operation": "Invoke", "payload": {}}, call("Mutation", "pay"))
+    logged: list[tuple[str, str, str]] = []
+
+    async def main() -> Any:
+        runner = FunctionRunner(lambda_dir=handlers, log=lambda *line: logged.append(line))
+        try:
+            return await LambdaDataSource("Failing", "failing", runner).invoke(
+                {"version": "2018-05-29", "operation": "Invoke", "payload": {}}, call("Mutation", "pay"))
+        finally:
+            await runner.close()
 
     with pytest.raises(DataSourceError) as caught:
-        with_runner(handlers, body)
-    assert caught.value.error_type == "Lambda:Unhandled"
-    assert caught.value.message == "card declined"
-    assert caught.value.data == {"errorType": "PaymentError", "errorMessage": "card declined"}
+        asyncio.run(main())
+    assert caught.value.to_dict() == {"message": "card declined", "errorType": "Lambda:Unhandled", "data": None,
+                                      "errorInfo": None}
+    assert ("failing", "stderr", "[amplify-local] Failing failed: PaymentError: card declined") in logged
+    assert any("failing.js" in line for _, _, line in logged)  # the trace
 
 
 def test_missing_function_is_a_data_source_error(handlers: Path) -> None:
@@ -153,7 +160,6 @@ def test_missing_function_is_a_data_source_error(handlers: Path) -> None:
     with pytest.raises(DataSourceError) as caught:
         with_runner(handlers, body)
     assert caught.value.error_type == "Lambda:Unhandled"
-    assert caught.value.data["errorType"] == "ResourceNotFoundException"
     assert "Function not found: gone-${env}" in caught.value.message
 
 
