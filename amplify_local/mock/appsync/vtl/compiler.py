@@ -168,24 +168,24 @@ class Compiler:
 
     def set_directive(self, element: Any) -> Block:
         value = self.expression(element.value)
-        root, segments, kinds = self.chain(element.target)
-        if not segments:
+        root, steps = self.steps(element.target)
+        if not steps:
             def set_variable(frame: Frame, out: list[str]) -> None:
                 result = value(frame)
                 if result is not None:  # Velocity 1.7: a null right side leaves the target as it was
                     frame.vars[root] = result
             return set_variable
-        kind, key = kinds[-1]
+        kind, what, _args = steps[-1]
         if kind == "call":
             raise self.failure(element, "A #set target cannot end in a method call")
-        container = self.chain_getter(root, segments[:-1])
+        container = self.chain_getter(root, self.segments(element.target, steps[:-1]))
+        key = self.expression(what) if kind == "index" else (lambda frame: what)
 
         def set_member(frame: Frame, out: list[str]) -> None:
             result = value(frame)
             if result is None:
                 return
-            target = container(frame)
-            name = key(frame) if kind == "index" else key
+            target, name = container(frame), key(frame)
             if isinstance(target, dict):
                 target[name] = result
             elif isinstance(target, list) and isinstance(name, int) and not isinstance(name, bool):
@@ -332,71 +332,36 @@ class Compiler:
         if element.expression is None:
             literal = element.my_text()
             return lambda frame: literal
-        root, segments, _kinds = self.chain(element)
-        return self.chain_getter(root, segments)
+        root, steps = self.steps(element)
+        if root == "util":
+            bound = self.bind_util(element, steps)
+            if bound is not None:
+                return bound
+        return self.chain_getter(root, self.segments(element, steps))
 
-    def chain(self, reference: Any) -> tuple[str, list[Segment], list[tuple[str, Any]]]:
-        """Root name, one closure per `.name` / `.call(...)` / `[index]` step, and what each step is."""
+    def steps(self, reference: Any) -> tuple[str, list[tuple[str, Any, list[Any]]]]:
+        """Root name and the `.name` / `.call(args)` / `[index]` steps after it, from Airspeed's nesting."""
         expression = reference.expression
-        part = expression.part
-        root = part.name
-        steps: list[tuple[str, Any, Any]] = []  # (kind, name or index element, args)
-        if part.index is not None:
-            steps.append(("index", part.index.index, None))
+        steps: list[tuple[str, Any, list[Any]]] = []
+        if expression.part.index is not None:
+            steps.append(("index", expression.part.index.index, []))
         sub = expression.subexpression
         while sub is not None:
             if isinstance(sub.expression, p.ArrayIndex):
-                steps.append(("index", sub.expression.index, None))
+                steps.append(("index", sub.expression.index, []))
                 sub = sub.subexpression
                 continue
-            inner = sub.expression
-            name_part = inner.part
-            if name_part.parameters is not None:
-                steps.append(("call", name_part.name, name_part.parameters.values))
+            part = sub.expression.part
+            if part.parameters is not None:
+                steps.append(("call", part.name, list(getattr(part.parameters.values, "values", []))))
             else:
-                steps.append(("prop", name_part.name, None))
-            if name_part.index is not None:
-                steps.append(("index", name_part.index.index, None))
-            sub = inner.subexpression
-        if root == "util":
-            bound = self.bind_util(reference, steps)
-            if bound is not None:
-                return root, bound, [(kind, None) for kind, _, _ in steps]
-        segments: list[Segment] = []
-        kinds: list[tuple[str, Any]] = []
-        for kind, what, args in steps:
-            if kind == "prop":
-                segments.append(_property(what))
-                kinds.append((kind, what))
-            elif kind == "index":
-                index = self.expression(what)
-                segments.append(self.guard(reference, _indexer(index)))
-                kinds.append((kind, index))
-            else:
-                segments.append(self.guard(reference, _caller(what, [self.expression(a) for a in args.values]
-                                                              if hasattr(args, "values") else [])))
-                kinds.append((kind, what))
-        return root, segments, kinds
+                steps.append(("prop", part.name, []))
+            if part.index is not None:
+                steps.append(("index", part.index.index, []))
+            sub = sub.expression.subexpression
+        return expression.part.name, steps
 
-    def bind_util(self, reference: Any, steps: list[tuple[str, Any, Any]]) -> list[Segment] | None:
-        """`$util.group.helper(args)` bound to the helper at compile time (the common case)."""
-        group = self.util
-        for position, (kind, what, args) in enumerate(steps):
-            if kind == "prop" and what in group.groups:
-                group = group.groups[what]
-                continue
-            if kind != "call":
-                return None
-            arg_exprs = [self.expression(a) for a in args.values] if hasattr(args, "values") else []
-            helper = group.functions.find(what, len(arg_exprs))
-            if helper is None:
-                return None
-            call = self.guard(reference, _helper_call(helper, arg_exprs))
-            rest = self.chain_rest(reference, steps[position + 1:])
-            return [call, *rest]
-        return None
-
-    def chain_rest(self, reference: Any, steps: list[tuple[str, Any, Any]]) -> list[Segment]:
+    def segments(self, reference: Any, steps: list[tuple[str, Any, list[Any]]]) -> list[Segment]:
         segments: list[Segment] = []
         for kind, what, args in steps:
             if kind == "prop":
@@ -404,16 +369,25 @@ class Compiler:
             elif kind == "index":
                 segments.append(self.guard(reference, _indexer(self.expression(what))))
             else:
-                arg_exprs = [self.expression(a) for a in args.values] if hasattr(args, "values") else []
-                segments.append(self.guard(reference, _caller(what, arg_exprs)))
+                segments.append(self.guard(reference, _caller(what, [self.expression(a) for a in args])))
         return segments
 
+    def bind_util(self, reference: Any, steps: list[tuple[str, Any, list[Any]]]) -> Expr | None:
+        """`$util.group.helper(args)...` with the helper bound at compile time (the common case)."""
+        group = self.util
+        for position, (kind, what, args) in enumerate(steps):
+            if kind == "prop" and what in group.groups:
+                group = group.groups[what]
+                continue
+            helper = group.functions.find(what, len(args)) if kind == "call" else None
+            if helper is None:
+                return None
+            call = self.guard(reference, _helper_call(helper, [self.expression(a) for a in args]))
+            rest = self.segments(reference, steps[position + 1:])
+            return call if not rest else _walk(call, rest)
+        return None
+
     def chain_getter(self, root: str, segments: list[Segment]) -> Expr:
-        if root == "util" and segments and getattr(segments[0], "bound_helper", False):
-            first, rest = segments[0], segments[1:]
-            if not rest:
-                return lambda frame: first(frame, None)
-            return _walk(lambda frame: first(frame, None), rest)
         if not segments:
             return lambda frame: frame.vars.get(root)
         if len(segments) == 1:
@@ -579,24 +553,13 @@ def _caller(name: str, args: list[Expr]) -> Segment:
     return call
 
 
-def _helper_call(helper: Callable[..., Any], args: list[Expr]) -> Segment:
+def _helper_call(helper: Callable[..., Any], args: list[Expr]) -> Expr:
     if not args:
-        def call0(frame: Frame, _value: Any) -> Any:
-            return helper(frame)
-        call0.bound_helper = True  # type: ignore[attr-defined]
-        return call0
+        return lambda frame: helper(frame)
     if len(args) == 1:
         only = args[0]
-
-        def call1(frame: Frame, _value: Any) -> Any:
-            return helper(frame, only(frame))
-        call1.bound_helper = True  # type: ignore[attr-defined]
-        return call1
-
-    def call(frame: Frame, _value: Any) -> Any:
-        return helper(frame, *[arg(frame) for arg in args])
-    call.bound_helper = True  # type: ignore[attr-defined]
-    return call
+        return lambda frame: helper(frame, only(frame))
+    return lambda frame: helper(frame, *[arg(frame) for arg in args])
 
 
 def _walk(first: Expr, segments: list[Segment]) -> Expr:
