@@ -23,13 +23,13 @@ DEMO_PROJECT = Path(__file__).with_name("demo_project")
 API_KEY = "da2-fakeApiId123456"
 
 QUERIES = """Try it (in another terminal, while the mock runs); the token is a demo user-pool token for "demo":
-  curl -s http://localhost:20002/graphql -H 'authorization: {token}' -H 'content-type: application/json' \\
+  curl -s http://localhost:{port}/graphql -H 'authorization: {token}' -H 'content-type: application/json' \\
     -d '{{"query": "mutation {{ createTodo(input: {{name: \\"buy milk\\"}}) {{ id name owner }} }}"}}'
-  curl -s http://localhost:20002/graphql -H 'x-api-key: {key}' -H 'content-type: application/json' \\
+  curl -s http://localhost:{port}/graphql -H 'x-api-key: {key}' -H 'content-type: application/json' \\
     -d '{{"query": "query {{ listTodos {{ items {{ name owner }} }} }}"}}'
-  curl -s http://localhost:20002/graphql -H 'x-api-key: {key}' -H 'content-type: application/json' \\
+  curl -s http://localhost:{port}/graphql -H 'x-api-key: {key}' -H 'content-type: application/json' \\
     -d '{{"query": "query {{ summarize(names: [\\"buy milk\\", \\"write tests\\"]) }}"}}'
-The GraphQL console is at http://localhost:20002/ ."""
+The GraphQL console is at http://localhost:{port}/ ."""
 
 
 def _b64(data: dict[str, object]) -> str:
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m amplify_local.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, help="an empty folder to set the demo up in (default: a new temp folder)")
     parser.add_argument("--setup-only", action="store_true", help="set the project up and stop before the mock")
+    parser.add_argument("--port", type=int, default=20002, help="port of the mock API (default 20002)")
     options = parser.parse_args(sys.argv[1:] if argv is None else argv)
     folder = options.dir or Path(tempfile.mkdtemp(prefix="amplify-local-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -81,11 +82,11 @@ def main(argv: list[str] | None = None) -> int:
             print("amplify mock api is not installed in this build yet, so the demo stops after the set-up.")
         print("Available now, from that folder: amplify status | env list | env add NAME | configure project | "
               "add api --headless | remove api. With the mock: amplify mock api.")
-        print(QUERIES.format(key=API_KEY, token=demo_token()))
+        print(QUERIES.format(key=API_KEY, token=demo_token(), port=options.port))
         return 0
     print("\n$ amplify mock api   (Ctrl-C stops it)\n")
-    print(QUERIES.format(key=API_KEY, token=demo_token()))
-    return cli.main(["mock", "api"])
+    print(QUERIES.format(key=API_KEY, token=demo_token(), port=options.port))
+    return cli.main(["mock", "api", "--port", str(options.port)])
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """`make demo`: the bundled project sets up in an empty folder, matches what our commands write, and
-the demo hands over to `amplify mock api` when the mock is installed."""
+the demo hands over to `amplify mock api`, which then serves the Todo API and its function."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ import base64
 import filecmp
 import io
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from amplify_local import cli, demo
@@ -96,4 +101,49 @@ def test_with_the_mock_the_demo_starts_it_in_the_project(tmp_path, home, monkeyp
     monkeypatch.setattr(demo, "mock_available", lambda: True)
     monkeypatch.setattr(demo.cli, "main", main)
     assert demo.main(["--dir", str(tmp_path / "d")]) == 0
-    assert started == [(["mock", "api"], True)]
+    assert started == [(["mock", "api", "--port", "20002"], True)]
+
+
+def test_the_demo_serves_its_api_with_the_mock(tmp_path, home) -> None:
+    """`make demo` end to end: set-up, then `amplify mock api` on the project, answering real HTTP requests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "HOME": str(home)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "amplify_local.demo", "--dir", str(tmp_path / "d"), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    url = f"http://127.0.0.1:{port}/graphql"
+
+    def ask(query: str, **headers: str) -> dict:
+        response = httpx.post(url, json={"query": query}, headers={"content-type": "application/json", **headers}, timeout=30)
+        return response.json()
+
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                ask("{ __typename }", **{"x-api-key": demo.API_KEY})
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the demo's mock did not start within 90 s"
+                time.sleep(0.3)
+        created = ask('mutation { createTodo(input: {name: "buy milk"}) { name owner } }', authorization=demo.demo_token())
+        assert created == {"data": {"createTodo": {"name": "buy milk", "owner": "demo"}}}
+        denied = ask('mutation { createTodo(input: {name: "x"}) { id } }', **{"x-api-key": demo.API_KEY})
+        assert denied["errors"][0]["errorType"] == "Unauthorized"
+        listed = ask('{ listTodos { items { name owner } } summarize(names: ["buy milk", "write tests"]) }',
+                     **{"x-api-key": demo.API_KEY})
+        assert listed == {"data": {
+            "listTodos": {"items": [{"name": "buy milk", "owner": "demo"}]},
+            "summarize": "2 todos: buy milk, write tests",
+        }}
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
