@@ -111,18 +111,19 @@ class FunctionRunner:
                               f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction "
                               f"operation (this event is {len(event_json)} bytes)", function_name=function.source.name)
         spec = await self._prepare(function)
-        for attempt in range(2):
+        retried = False
+        while True:  # once more on a fresh worker when the first one turns out to have died idle
             async with function.slots:
                 worker = await self._checkout(function, spec)
                 try:
                     return await worker.invoke(event_json, timeout=spec.timeout, identity=identity,
                                                client_context=client_context)
                 except WorkerLost as lost:
-                    if attempt:
+                    if retried:
                         raise LambdaError("Runtime.ExitError", str(lost), function_name=spec.name) from None
+                    retried = True
                 finally:
                     await self._checkin(function, worker)
-        raise AssertionError("unreachable")
 
     async def warm(self, function_name: str) -> None:
         """Start a worker ahead of the first call (an init error raises here too)."""

@@ -116,6 +116,9 @@ class Worker:
             await self.kill()
             raise LambdaError("Sandbox.Timedout", f"Init timed out after {INIT_TIMEOUT:.2f} seconds",
                               function_name=spec.name) from None
+        except BaseException:
+            await self.kill()
+            raise
         if message.get("type") == "ready":
             self.state = WorkerState.IDLE
             return
