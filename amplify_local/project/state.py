@@ -137,13 +137,18 @@ def write_new_amplify_folder(
         if staged.backend_config.exists():
             backend_config = read_json_object(staged.backend_config)
     values = provider_values(region, project.app_id)
+    env_entry: dict[str, Any] = {PROVIDER_NAME: values}
+    if existing is not None and (existing / "team-provider-info.json").exists():
+        categories = env_categories(read_json_object(existing / "team-provider-info.json"), project.env_name)
+        if categories:
+            env_entry["categories"] = categories
     write_json(staged.project_config, build_project_config(project.project_name, project.frontend))
     write_json(
         staged.local_env_info,
         {"projectPath": str(staged.root), "defaultEditor": project.default_editor, "envName": project.env_name},
     )
     write_json(staged.local_aws_info, {project.env_name: aws_entry})
-    write_json(staged.team_provider_info, {project.env_name: {PROVIDER_NAME: values}})
+    write_json(staged.team_provider_info, {project.env_name: env_entry})
     if not staged.cli_json.exists():
         write_json(staged.cli_json, CLI_FEATURES)
     write_json(staged.backend_config, backend_config)
@@ -153,6 +158,14 @@ def write_new_amplify_folder(
     write_json(cloud / "backend-config.json", {})
     write_json(cloud / "amplify-meta.json", meta_from_backend_config({}, values))
     write_json(cloud / "tags.json", tags(project.project_name, project.env_name))
+
+
+def env_categories(team: dict[str, Any], env_name: str) -> dict[str, Any]:
+    """The per-env resource parameters (function env vars, secrets' names...) a new env starts from:
+    the same env's in a sample or rebuilt project, else the first env's, as `amplify env add` copies them."""
+    source = team.get(env_name) or next(iter(team.values()), {})
+    categories = source.get("categories") if isinstance(source, dict) else None
+    return copy.deepcopy(categories) if isinstance(categories, dict) else {}
 
 
 def read_project_config(paths: ProjectPaths) -> dict[str, Any]:
@@ -190,6 +203,9 @@ def add_environment(paths: ProjectPaths, env_name: str, aws: AwsSettings | None,
     if app_id is None:
         app_id = next((values.get(PROVIDER_NAME, {}).get("AmplifyAppId") for values in team.values()), None)
     team[env_name] = {PROVIDER_NAME: provider_values(region, app_id)}
+    categories = env_categories(team, current_env(paths))
+    if categories:
+        team[env_name]["categories"] = categories
     write_json(paths.team_provider_info, team)
     write_json(paths.local_aws_info, {**aws_info, env_name: entry})
     checkout_environment(paths, env_name)

@@ -462,3 +462,17 @@ def test_on_a_terminal_missing_values_are_asked(sandbox) -> None:
     assert sandbox.json("amplify/.config/local-aws-info.json") == {
         "qa": {"configLevel": "project", "useProfile": True, "profileName": "work"}
     }
+
+
+def test_app_keeps_the_sample_env_resource_parameters(sandbox, tmp_path) -> None:
+    from amplify_local.demo import DEMO_PROJECT
+
+    sample = tmp_path / "sample"
+    subprocess.run(["cp", "-r", str(DEMO_PROJECT), str(sample)], check=True)
+    categories = {"function": {"todosummary": {"greeting": "hi"}}}
+    team = {"main": {"awscloudformation": {"Region": "eu-west-1", "StackName": "amplify-x"}, "categories": categories}}
+    (sample / "amplify/team-provider-info.json").write_text(json.dumps(team))
+    assert cli.main(["init", "--app", str(sample), "--yes", "--amplify", '{"envName": "main"}']) == 0
+    assert sandbox.json("amplify/team-provider-info.json") == {
+        "main": {"awscloudformation": {"Region": "us-east-1"}, "categories": categories}
+    }

@@ -73,3 +73,11 @@ def test_refusals(paths) -> None:
     paths.local_env_info.write_text("{}")
     with pytest.raises(ProjectError, match="envName is missing"):
         current_env(paths)
+
+
+def test_a_new_env_starts_from_the_current_env_resource_parameters(paths) -> None:
+    team = json.loads(paths.team_provider_info.read_text())
+    team["dev"]["categories"] = {"function": {"fn": {"greeting": "hello"}}}
+    paths.team_provider_info.write_text(json.dumps(team))
+    add_environment(paths, "qa", None)
+    assert json.loads(paths.team_provider_info.read_text())["qa"]["categories"] == {"function": {"fn": {"greeting": "hello"}}}
