@@ -145,17 +145,23 @@ def _identity(rule: dict[str, Any], split_line: bool = False) -> str:
     return f'$util.defaultIfNull($ctx.identity.claims.get("{claim}"), "{NONE_VALUE}")'
 
 
-def _static(rules: list[dict[str, Any]]) -> str:
+def _static_var(field: str | None) -> str:
+    """The flag static group checks set: per field for field-level rules."""
+    return f"{field}_isStaticGroupAuthorized" if field else "isStaticGroupAuthorized"
+
+
+def _static(rules: list[dict[str, Any]], field: str | None = None) -> str:
     static = [r for r in rules if r["allow"] == "groups" and r.get("groups")]
     if not static:
         return "## No Static Group Authorization Rules **"
+    var = _static_var(field)
     out = ["## [Start] Static Group Authorization Checks **",
-           "#set($isStaticGroupAuthorized = $util.defaultIfNull(\n            $isStaticGroupAuthorized, false))"]
+           f"#set(${var} = $util.defaultIfNull(\n            ${var}, false))"]
     for rule in static:
         groups = ", ".join(f'"{g}"' for g in rule["groups"])
         out += [_user_groups(rule.get("groupClaim")), f"#set( $allowedGroups = [{groups}] )",
                 "#foreach( $userGroup in $userGroups )\n  #if( $allowedGroups.contains($userGroup) )\n"
-                "    #set( $isStaticGroupAuthorized = true )\n    #break\n  #end\n#end"]
+                f"    #set( ${var} = true )\n    #break\n  #end\n#end"]
     out.append("## [End] Static Group Authorization Checks **")
     return "\n".join(out)
 
@@ -240,37 +246,41 @@ def _owner_read(rules: list[dict[str, Any]], obj: str, flag: str, initial: str, 
     return "\n".join(out)
 
 
-def _dynamic_update(rules: list[dict[str, Any]], is_list_field: Any) -> str:
+def _dynamic_update(rules: list[dict[str, Any]], is_list_field: Any, field: str | None = None) -> str:
     rules = _dynamic(rules)
+    p = f"{field}_" if field else ""
     if not rules:
         return "## No dynamic group authorization rules **"
     out = ["## [Start] Dynamic group authorization checks **", "#set( $groupAuthExpressions = [] )",
            "#set( $groupAuthExpressionValues = {} )", "#set( $groupAuthExpressionNames = {} )"]
     for i, rule in enumerate(rules):
-        field = rule.get("groupsField") or "groups"
-        check = (f"contains(#groupsAttribute{i}, :group{i}$foreach.count)" if is_list_field(field)
-                 else f"#groupsAttribute{i} = :group{i}$foreach.count")
+        attribute = rule.get("groupsField") or "groups"
+        check = (f"contains(#{p}groupsAttribute{i}, :{p}group{i}$foreach.count)" if is_list_field(attribute)
+                 else f"#{p}groupsAttribute{i} = :{p}group{i}$foreach.count")
         out += [_user_groups(rule.get("groupClaim")),
                 f'#foreach( $userGroup in $userGroups )\n  $util.qr($groupAuthExpressions.add("{check}"))\n'
-                f'  $util.qr($groupAuthExpressionValues.put(":group{i}$foreach.count", {{ "S": $userGroup }}))\n#end',
-                f'#if( $userGroups.size() > 0 )\n  $util.qr($groupAuthExpressionNames.put("#groupsAttribute{i}", '
-                f'"{field}"))\n#end']
+                f'  $util.qr($groupAuthExpressionValues.put(":{p}group{i}$foreach.count", {{ "S": $userGroup }}))\n#end',
+                f'#if( $userGroups.size() > 0 )\n  $util.qr($groupAuthExpressionNames.put("#{p}groupsAttribute{i}", '
+                f'"{attribute}"))\n#end']
     out.append("## [End] Dynamic group authorization checks **")
     return "\n".join(out)
 
 
-def _owner_update(rules: list[dict[str, Any]], is_list_field: Any) -> str:
+def _owner_update(rules: list[dict[str, Any]], is_list_field: Any, field: str | None = None) -> str:
     rules = _owners(rules)
+    p = f"{field}_" if field else ""
     if not rules:
         return "## No owner authorization rules **"
     out = ["## [Start] Owner Authorization Checks **", "#set( $ownerAuthExpressions = [] )",
            "#set( $ownerAuthExpressionValues = {} )", "#set( $ownerAuthExpressionNames = {} )"]
     for i, rule in enumerate(rules):
-        field = rule.get("ownerField") or "owner"
-        check = f"contains(#owner{i}, :identity{i})" if is_list_field(field) else f"#owner{i} = :identity{i}"
+        attribute = rule.get("ownerField") or "owner"
+        check = (f"contains(#{p}owner{i}, :{p}identity{i})" if is_list_field(attribute)
+                 else f"#{p}owner{i} = :{p}identity{i}")
         out += [f'$util.qr($ownerAuthExpressions.add("{check}"))',
-                f'$util.qr($ownerAuthExpressionNames.put("#owner{i}", "{field}"))',
-                f'$util.qr($ownerAuthExpressionValues.put(":identity{i}", $util.dynamodb.toDynamoDB({_identity(rule)})))']
+                f'$util.qr($ownerAuthExpressionNames.put("#{p}owner{i}", "{attribute}"))',
+                f'$util.qr($ownerAuthExpressionValues.put(":{p}identity{i}", '
+                f'$util.dynamodb.toDynamoDB({_identity(rule)})))']
     out.append("## [End] Owner Authorization Checks **")
     return "\n".join(out)
 
@@ -393,20 +403,40 @@ def list_filter(rules: list[dict[str, Any]], providers: Providers, items: str = 
     return _wrap(_modes(rules), providers, body)
 
 
-def create_check(rules: list[dict[str, Any]], providers: Providers, is_list_field: Any) -> str | None:
+def create_check(rules: list[dict[str, Any]], providers: Providers, is_list_field: Any,
+                 field: str | None = None) -> str | None:
+    """Checks on a create's input; with `field`, the rules of that field (run when the input sets it)."""
     if not _checked(rules):
         return None
-    body = "\n\n".join([_static(rules), _dynamic_create(rules), _owner_create(rules, is_list_field), THROW])
-    return _wrap(_modes(rules), providers, body)
+    throw = _throw([f"${_static_var(field)}", "$isDynamicGroupAuthorized", "$isOwnerAuthorized"])
+    body = "\n\n".join([_static(rules, field), _dynamic_create(rules), _owner_create(rules, is_list_field), throw])
+    check = _wrap(_modes(rules), providers, body)
+    return f'#if( $ctx.args.input.containsKey("{field}") )\n{check}\n#end' if field else check
 
 
-def update_delete_check(rules: list[dict[str, Any]], providers: Providers, is_list_field: Any) -> str | None:
+def update_delete_check(rules: list[dict[str, Any]], providers: Providers, is_list_field: Any,
+                        field: str | None = None, condition: str | None = None) -> str | None:
+    """An update's or delete's auth condition; with `field`, run only when `condition` holds."""
     if not _checked(rules):
         return None
-    conditional = "\n\n".join([_dynamic_update(rules, is_list_field), _owner_update(rules, is_list_field), COLLECT])
-    body = (_static(rules) + f"\n\n#if( ! $isStaticGroupAuthorized )\n{conditional}\n#end\n\n"
-            + _throw(["$isStaticGroupAuthorized", '($totalAuthExpression != "")']))
-    return _wrap(_modes(rules), providers, body)
+    static = _static_var(field)
+    conditional = "\n\n".join([_dynamic_update(rules, is_list_field, field),
+                                _owner_update(rules, is_list_field, field), COLLECT])
+    body = (_static(rules, field) + f"\n\n#if( ! ${static} )\n{conditional}\n#end\n\n"
+            + _throw([f"${static}", '($totalAuthExpression != "")']))
+    check = _wrap(_modes(rules), providers, body)
+    return f"#if( {condition} )\n{check}\n#end" if condition else check
+
+
+def static_field_check(rules: list[dict[str, Any]], providers: Providers, field: str) -> str | None:
+    """Static group rules on a field of a non-model type (the only rules that need no source item)."""
+    static = [r for r in rules if r["allow"] == "groups" and r.get("groups")]
+    if not static:
+        return None
+    var = _static_var(field)
+    body = (_static(static, field) + f"\n\n## [Start] Throw if unauthorized **\n#if( ${var} == false )\n"
+            "  $util.unauthorized()\n#end\n## [End] Throw if unauthorized **")
+    return _wrap([m for m in ("userPools", "oidc") if any(r["provider"] == m for r in static)], providers, body)
 
 
 def subscription_check(rules: list[dict[str, Any]], providers: Providers) -> str | None:
@@ -476,9 +506,7 @@ def _protect_model(ctx: TransformContext, t: TypeDef, directive: DirectiveNode, 
         return f is not None and is_list(f.type)
 
     def include_default(op: str) -> bool:
-        if op in ("get", "list"):
-            return _has_default(ops["read"], providers) or _has_default(ops[op], providers)
-        return _has_default(ops[op], providers)
+        return _type_has_default(t, providers, op)
 
     for op, check in (("create", create_check), ("update", update_delete_check), ("delete", update_delete_check)):
         if op not in config.mutations or not ops[op]:
@@ -511,6 +539,130 @@ def _protect_model(ctx: TransformContext, t: TypeDef, directive: DirectiveNode, 
         drop = {r.get("ownerField") or "owner" for r in _owners(rules)}
         drop |= {r.get("groupsField") or "groups" for r in rules if r["allow"] == "groups"}
         condition.fields = [f for f in condition.fields if f.name not in drop]
+
+
+def _type_has_default(t: TypeDef, providers: Providers, op: str) -> bool:
+    """Whether the type's own rules give the default auth mode access to `op` (then operations keep
+    the default mode's directive beside the others)."""
+    directive = t.directive("auth")
+    if directive is None:
+        return False
+    ops = split(_rules(directive, providers, f"@auth on {t.name}"))
+    if op in ("get", "list"):
+        return _has_default(ops["read"], providers) or _has_default(ops[op], providers)
+    return _has_default(ops[op], providers)
+
+
+def _level(config: ModelConfig) -> str:
+    subs = config.subscriptions
+    return "off" if subs is None else subs.get("level") or "on"
+
+
+def _for_op(rule: dict[str, Any], op: str) -> bool:
+    """Field rules: a missing `operations` means every operation, `null` none."""
+    if "operations" not in rule:
+        return True
+    return bool(rule["operations"]) and op in rule["operations"]
+
+
+def _set_operation(spec: ResolverSpec) -> None:
+    """Mark mutation results so a field's resolver can tell a subscription payload apart (below)."""
+    if '$ctx.result.put("operation", "Mutation")' not in spec.response:
+        spec.prepend_response('## [Start] Setting the operation. **\n$util.qr($ctx.result.put("operation", '
+                              '"Mutation"))\n## [End] Setting the operation. **\n')
+
+
+def _blank_resolver(ctx: TransformContext, parent: str, field: str, stack: str) -> ResolverSpec:
+    """The resolver a protected field gets when it has none: NONE data source, the source's value."""
+    ctx.none_data_source = True
+    return ctx.find_resolver(parent, field) or ctx.resolver(ResolverSpec(
+        parent, field, "NONE", '{\n  "version": "2018-05-29",\n  "payload": {}\n}',
+        f"$util.toJson($context.source.{field})", stack, f"{parent}{field}Resolver"))
+
+
+def _protect_field(ctx: TransformContext, parent: TypeDef, field: Field, directive: DirectiveNode,
+                   config: ModelConfig | None, providers: Providers) -> None:
+    where = f"@auth on {parent.name}.{field.name}"
+    rules = _rules(directive, providers, where)
+    is_root = parent.name in ("Query", "Mutation", "Subscription")
+    for rule in rules:
+        if "queries" in rule or "mutations" in rule:
+            raise SchemaError(f"{where}: field rules cannot use 'queries' or 'mutations'; a field rule applies "
+                              "when the field is read (and, on @model types, to 'operations').", directive)
+        if rule.get("operations") and (is_root or config is None):
+            raise SchemaError(f"{where}: 'operations' is only allowed in field rules of @model types.", directive)
+    out = ctx.types[parent.name]
+    if not is_root:
+        for name in dict.fromkeys(r.get("ownerField") or "owner" for r in _owners(rules)):
+            if out.get(name) is None:
+                out.fields.append(Field(name, "String"))
+        parent_rules = parent.directive("auth")
+        needs_default = parent_rules is None or any(
+            r["provider"] == providers.default for r in _rules(parent_rules, providers, f"@auth on {parent.name}"))
+        _add_directives(out, directives_for(rules, providers, needs_default))
+    if config is None:
+        _add_to_field(ctx, parent.name, field.name, directives_for(rules, providers, False), False)
+        resolver = _blank_resolver(ctx, parent.name, field.name, "")
+        check = static_field_check(rules, providers, field.name)
+        if check:
+            resolver.prepend(check + "\n")
+        return
+
+    def is_list_field(name: str) -> bool:
+        f = parent.get(name)
+        return f is not None and is_list(f.type)
+
+    level = _level(config)
+    read = [r for r in rules if _for_op(r, "read")]
+    if read:
+        names = directives_for(read, providers, False)
+        if names:
+            _add_to_field(ctx, parent.name, field.name, names, False)
+            for op in ("get", "list"):
+                if op in config.queries:
+                    _add_to_field(ctx, "Query", config.queries[op],
+                                  directives_for(read, providers, _type_has_default(parent, providers, op)), True)
+        resolver = _blank_resolver(ctx, parent.name, field.name, parent.name)
+        if level == "on":
+            if field.type.endswith("!"):
+                raise SchemaError(f"{where}: per-field auth on the required field {field.name} is not supported "
+                                  "with subscriptions; make the field optional, put the rules on the type, or set "
+                                  "@model(subscriptions: { level: off }) (or public).", field.node)
+            value = "$context.result" if field.directive("connection") else f"$context.source.{field.name}"
+            resolver.response = ('## [Start] Checking for allowed operations which can return this field. **\n'
+                                 '#set( $operation = $util.defaultIfNull($context.source.operation, "null") )\n'
+                                 f'#if( $operation == "Mutation" )\n  $util.toJson(null)\n#else\n'
+                                 f"  $util.toJson({value})\n#end\n"
+                                 "## [End] Checking for allowed operations which can return this field. **")
+        resolver.prepend((single_object_check(read, providers, "ctx.source") or "") + "\n")
+    create = [r for r in rules if _for_op(r, "create")]
+    if create and "create" in config.mutations:
+        names = directives_for(create, providers, False)
+        if names:
+            _add_to_field(ctx, parent.name, field.name, names, False)
+            _add_to_field(ctx, "Mutation", config.mutations["create"],
+                          directives_for(create, providers, _type_has_default(parent, providers, "create")), True)
+        spec = ctx.find_resolver("Mutation", config.mutations["create"])
+        check = create_check(create, providers, is_list_field, field.name)
+        if check:
+            spec.prepend(check + "\n")
+        if level == "on":
+            _set_operation(spec)
+    update_resolver = ctx.find_resolver("Mutation", config.mutations["update"]) if "update" in config.mutations \
+        else None
+    for op, condition in (("update", f'$ctx.args.input.containsKey("{field.name}")'),
+                          ("delete", f'$ctx.args.input.containsKey("{field.name}") && '
+                                     f'$util.isNull($ctx.args.input.get("{field.name}"))')):
+        op_rules = [r for r in rules if _for_op(r, op)]
+        if not op_rules or update_resolver is None:
+            continue
+        if op in config.mutations:
+            _add_to_field(ctx, "Mutation", config.mutations[op], directives_for(op_rules, providers, False), True)
+        check = update_delete_check(op_rules, providers, is_list_field, field.name, condition)
+        if check:
+            update_resolver.prepend(check + "\n")
+        if level == "on" and op in config.mutations:
+            _set_operation(ctx.find_resolver("Mutation", config.mutations[op]))
 
 
 def _protect_connections(ctx: TransformContext, t: TypeDef, rules: list[dict[str, Any]], providers: Providers) -> None:
@@ -564,5 +716,7 @@ def transform(ctx: TransformContext, configs: list[ModelConfig]) -> None:
         for f in t.fields:
             field_auth = f.directive("auth")
             if field_auth is not None:
-                raise SchemaError(f"@auth on the field {t.name}.{f.name}: field-level @auth rules are not supported "
-                                  "by the mock yet; put the rules on the type.", field_auth)
+                if t.kind != "type":
+                    raise SchemaError(f"@auth on {t.name}.{f.name}: @auth can only be placed on fields of object "
+                                      "types.", field_auth)
+                _protect_field(ctx, t, f, field_auth, by_name.get(t.name), providers)

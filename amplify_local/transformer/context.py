@@ -152,7 +152,10 @@ class TransformContext:
         return name
 
     def resolver(self, spec: ResolverSpec) -> ResolverSpec:
-        self.stack(spec.stack)
+        """Record a resolver; `stack` "" puts it in the root template (as the real transformer does with
+        resolvers it maps to no stack)."""
+        if spec.stack:
+            self.stack(spec.stack)
         self.resolvers[spec.resource_id] = spec
         return spec
 

@@ -59,8 +59,8 @@ def _table_name(model: str) -> dict[str, Any]:
                        {"Fn::Join": ["-", [model, API_ID]]}]}
 
 
-def _resolver(ctx: TransformContext, spec: ResolverSpec) -> dict[str, Any]:
-    props: dict[str, Any] = {"ApiId": API_ID, "TypeName": spec.type_name, "FieldName": spec.field_name}
+def _resolver(ctx: TransformContext, spec: ResolverSpec, api_id: dict[str, Any] = API_ID) -> dict[str, Any]:
+    props: dict[str, Any] = {"ApiId": api_id, "TypeName": spec.type_name, "FieldName": spec.field_name}
     if spec.kind == "PIPELINE":
         props["Kind"] = "PIPELINE"
         props["PipelineConfig"] = {"Functions": [{"Fn::GetAtt": [f, "FunctionId"]} for f in spec.functions]}
@@ -198,6 +198,9 @@ def root_template(ctx: TransformContext, custom_stacks: list[str]) -> dict[str, 
     if ctx.none_data_source:
         res["NoneDataSource"] = {"Type": "AWS::AppSync::DataSource", "Properties": {
             "ApiId": {"Fn::GetAtt": ["GraphQLAPI", "ApiId"]}, "Name": "NONE", "Type": "NONE"}}
+    for spec in ctx.resolvers.values():
+        if not spec.stack:
+            res[spec.resource_id] = _resolver(ctx, spec, {"Fn::GetAtt": ["GraphQLAPI", "ApiId"]})
     models = [s for s in ctx.stacks if s in ctx.tables]
     for name in ctx.stacks:
         res[name] = _nested(name, ["GraphQLSchema", *([] if name in ctx.tables else models)])

@@ -78,12 +78,40 @@ def test_auth_without_model(schema_error) -> None:
         "@aws_* directives).")
 
 
-def test_field_level_rules_are_refused_clearly(schema_error) -> None:
-    sdl = "type T @model {\n  id: ID!\n  secret: String @auth(rules: [{ allow: owner }])\n}\n"
-    message = schema_error(sdl)
-    assert message.startswith("@auth on the field T.secret: field-level @auth rules are not supported by the mock "
-                              "yet; put the rules on the type.")
-    assert ":3:18\n" in message
+def test_field_rules_on_a_model_field(compile_schema) -> None:
+    files = compile_schema("type T @model(subscriptions: null) {\n  id: ID!\n"
+                           '  secret: String @auth(rules: [{ allow: groups, groups: ["Admin"] }])\n}\n')
+    assert "$isStaticGroupAuthorized = true" in files["resolvers/T.secret.req.vtl"]
+    assert files["resolvers/T.secret.res.vtl"] == "$util.toJson($context.source.secret)"
+    assert '#if( $ctx.args.input.containsKey("secret") )' in files["resolvers/Mutation.createT.req.vtl"]
+    assert "$secret_isStaticGroupAuthorized" in files["resolvers/Mutation.updateT.req.vtl"]
+
+
+def test_field_rules_on_a_non_model_type(compile_schema) -> None:
+    files = compile_schema('type Stats {\n  total: Int @auth(rules: [{ allow: groups, groups: ["Admin"] }])\n}\n'
+                           "type Query {\n  stats: Stats\n}\n")
+    assert "#if( $total_isStaticGroupAuthorized == false )" in files["resolvers/Stats.total.req.vtl"]
+    assert "type Stats @aws_api_key @aws_cognito_user_pools" in files["schema.graphql"]
+
+
+def test_required_field_with_rules_and_subscriptions(schema_error) -> None:
+    message = schema_error('type T @model {\n  id: ID!\n  secret: String! @auth(rules: [{ allow: owner }])\n}\n')
+    assert message.startswith(
+        "@auth on T.secret: per-field auth on the required field secret is not supported with subscriptions; make "
+        "the field optional, put the rules on the type, or set @model(subscriptions: { level: off }) (or public).")
+    assert ":3:3\n" in message
+
+
+def test_field_rules_with_queries_or_mutations(schema_error) -> None:
+    sdl = 'type T @model {\n  id: ID!\n  secret: String @auth(rules: [{ allow: owner, queries: [get] }])\n}\n'
+    assert schema_error(sdl).startswith("@auth on T.secret: field rules cannot use 'queries' or 'mutations'; a "
+                                        "field rule applies when the field is read (and, on @model types, to "
+                                        "'operations').")
+
+
+def test_operations_on_a_non_model_field(schema_error) -> None:
+    sdl = 'type S {\n  n: Int @auth(rules: [{ allow: groups, groups: ["A"], operations: [read] }])\n}\n'
+    assert schema_error(sdl).startswith("@auth on S.n: 'operations' is only allowed in field rules of @model types.")
 
 
 def test_invalid_auth_mode(schema_error) -> None:
