@@ -209,7 +209,7 @@ def number_bytes(number: Decimal) -> bytes:
     if not number:
         return b"\x80"
     sign, digits, _ = number.normalize(_CONTEXT).as_tuple()
-    exponent = number.adjusted() + 131  # adjusted exponent is within -130..125
+    exponent = number.adjusted() + 130  # the adjusted exponent is within -130..125
     text = bytes(48 + d for d in digits)
     if not sign:
         return bytes((0xC0, exponent)) + text
