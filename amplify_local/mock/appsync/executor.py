@@ -34,6 +34,7 @@ from graphql import (
 
 from amplify_local.mock.appsync.auth import check_field
 from amplify_local.mock.appsync.errors import AppSyncError
+from amplify_local.mock.appsync.plan import Plan, Planner, build_plan, run_plan
 from amplify_local.mock.appsync.resolvers import CompiledResolver, FieldFailure, Run
 from amplify_local.mock.appsync.schema import FieldAuth
 from amplify_local.mock.appsync.types import Identity, Info, ResolverContext
@@ -49,6 +50,15 @@ class Prepared:
     syntax_error: GraphQLError | None = None
     errors: list[GraphQLError] = field(default_factory=list)
     operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
+    fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+    plans: dict[str | None, Plan | None] = field(default_factory=dict)  # per operation name, built on first use
+
+    def plan(self, planner: Planner, name: str | None) -> Plan | None:
+        """The execution plan of the named operation (None: run it on graphql-core)."""
+        if name not in self.plans:
+            operation = self.operation(name)
+            self.plans[name] = build_plan(planner, operation, self.fragments) if operation is not None else None
+        return self.plans[name]
 
     def operation(self, name: str | None) -> OperationDefinitionNode | None:
         """The operation a request names, or its only one (None when ambiguous or unknown)."""
@@ -80,6 +90,8 @@ class DocumentCache:
                 if isinstance(definition, OperationDefinitionNode):
                     name = definition.name.value if definition.name else None
                     prepared.operations[name] = definition
+                elif isinstance(definition, FragmentDefinitionNode):
+                    prepared.fragments[definition.name.value] = definition
         self.entries[query] = prepared
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
@@ -163,8 +175,10 @@ def attach_resolvers(
     auth: Mapping[tuple[str, str], FieldAuth],
     api_modes: frozenset[str],
     publish: Publish,
-) -> None:
-    """Give each field that needs one its resolve function (a template resolver, an auth check, or both)."""
+) -> Planner:
+    """Give each field that needs one its resolve function (a template resolver, an auth check, or both);
+    returns the planner, which knows the fields that only need the check."""
+    checks: dict[tuple[str, str], FieldAuth] = {}
     mutation_type = schema.mutation_type.name if schema.mutation_type else None
     subscription_type = schema.subscription_type.name if schema.subscription_type else None
     for (type_name, field_name), field_auth in auth.items():
@@ -173,6 +187,8 @@ def attach_resolvers(
         graphql_field = schema.type_map[type_name].fields[field_name]  # type: ignore[union-attr]
         if compiled is None:
             graphql_field.resolve = _checked_read(field_auth, type_name, field_name) if needs_check else None
+            if needs_check:
+                checks[(type_name, field_name)] = field_auth
             if type_name == subscription_type:
                 graphql_field.resolve = _event_read(field_auth if needs_check else None, type_name, field_name)
             continue
@@ -183,6 +199,7 @@ def attach_resolvers(
             type_name == subscription_type,
             publish,
         )
+    return Planner(schema, checks, check_field)
 
 
 def _read(source: Any, name: str) -> Any:
@@ -244,24 +261,24 @@ def _template_resolver(
     return resolve
 
 
-def run_operation(
-    schema: GraphQLSchema, prepared: Prepared, state: RequestState, operation_name: str | None, root: Any = None
-) -> Any:
-    """Execute a prepared, valid document; returns an `ExecutionResult` or an awaitable of one."""
-    assert prepared.document is not None
-    return execute(
-        schema,
-        prepared.document,
-        root_value=root,
-        context_value=state,
-        variable_values=state.variables,
-        operation_name=operation_name,
-    )
-
-
-def response_body(result: ExecutionResult, state: RequestState) -> dict[str, Any]:
-    body: dict[str, Any] = {"data": result.data}
-    errors = [*state.extra_errors, *(error_entry(error) for error in result.errors or ())]
-    if errors:
-        body["errors"] = errors
+async def run_operation(
+    planner: Planner, prepared: Prepared, state: RequestState, operation_name: str | None, root: Any = None
+) -> dict[str, Any]:
+    """Execute a prepared, valid document into the response body: on its plan when it has one, else on
+    graphql-core's executor (introspection, `@skip`/`@include`, abstract types, subscription events)."""
+    schema = planner.schema
+    plan = prepared.plan(planner, operation_name) if root is None else None
+    if plan is not None:
+        data, errors = await run_plan(plan, state, state.variables, schema, prepared.fragments)
+    else:
+        assert prepared.document is not None
+        result = execute(schema, prepared.document, root_value=root, context_value=state,
+                         variable_values=state.variables, operation_name=operation_name)
+        if not isinstance(result, ExecutionResult):
+            result = await result
+        data, errors = result.data, result.errors or []
+    body: dict[str, Any] = {"data": data}
+    entries = [*state.extra_errors, *(error_entry(error) for error in errors)]
+    if entries:
+        body["errors"] = entries
     return body

@@ -21,7 +21,6 @@ from amplify_local.mock.appsync.executor import (
     RequestState,
     attach_resolvers,
     error_entry,
-    response_body,
     run_operation,
 )
 from amplify_local.mock.appsync.resolvers import CompiledResolver, FieldFailure, Run, compile_resolver
@@ -74,7 +73,9 @@ class Simulator:
         self.subscriptions = subscriptions if subscriptions is not None else Subscriptions()
         self.subscriptions.set_schema(api.schema)
         self.authorizer = authorizer or Authorizer(api)
-        attach_resolvers(self.schema, self.resolvers, self.field_auth, frozenset(api.auth_modes), self._publish)
+        self.planner = attach_resolvers(
+            self.schema, self.resolvers, self.field_auth, frozenset(api.auth_modes), self._publish
+        )
         self.documents = DocumentCache(self.schema)
 
     def _publish(self, mutation_field: str, payload: Any, extensions: dict[str, Any]) -> None:
@@ -113,10 +114,7 @@ class Simulator:
         if operation is not None and operation.operation == OperationType.SUBSCRIPTION:
             return 200, self._subscription_over_http(operation, identity)
         state = RequestState(identity, headers, variables)
-        result = run_operation(self.schema, prepared, state, operation_name)
-        if not hasattr(result, "data"):
-            result = await result
-        return 200, response_body(result, state)
+        return 200, await run_operation(self.planner, prepared, state, operation_name)
 
     def _subscription_over_http(self, operation: OperationDefinitionNode, identity: Identity) -> dict[str, Any]:
         """Field auth is checked first (a denied field answers `Unauthorized`), then the operation is
@@ -190,10 +188,7 @@ class Simulator:
     async def render_event(self, subscription: Subscription, payload: dict[str, Any]) -> dict[str, Any]:
         prepared, operation_name, variables, headers = subscription.plan
         state = RequestState(subscription.identity, headers, variables, event=True)
-        result = run_operation(self.schema, prepared, state, operation_name, {subscription.field_name: payload})
-        if not hasattr(result, "data"):
-            result = await result
-        return response_body(result, state)
+        return await run_operation(self.planner, prepared, state, operation_name, {subscription.field_name: payload})
 
 
 __all__ = ["GraphQLError", "Simulator"]
