@@ -40,6 +40,8 @@ def _read_event(function_dir: Path, relative: str | None) -> Any:
     path = function_dir / (relative or DEFAULT_EVENT)
     if not path.exists():
         if relative is None:
+            print(f"No event file {path}; invoking with an empty event {{}} (--event names another file).",
+                  file=sys.stderr)
             return {}
         raise ValueError(f"event file {path} does not exist (--event is relative to {function_dir})")
     try:

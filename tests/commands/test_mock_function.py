@@ -84,6 +84,13 @@ def test_invalid_event_json_names_file_and_line(project: Path) -> None:
     assert f"{event}:3:1: invalid JSON" in done.stderr
 
 
+def test_missing_default_event_invokes_with_an_empty_event(project: Path) -> None:
+    done = amplify(project, "pyecho")
+    assert done.returncode == 0
+    assert "No event file" in done.stderr and "src/event.json" in done.stderr
+    assert '"echo": {}' in done.stdout
+
+
 def test_outside_a_project(tmp_path: Path) -> None:
     done = amplify(tmp_path, "nodeecho")
     assert done.returncode == 2

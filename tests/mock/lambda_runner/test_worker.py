@@ -109,6 +109,14 @@ def test_unusable_functions_name_the_problem(project: Path, logs: Any, name: str
     assert error.function_name == name and name in str(error)
 
 
+def test_node_missing_dependency_is_an_import_error(project: Path, logs: Any) -> None:
+    source = project / "amplify/backend/function/nodeecho/src/index.js"
+    source.write_text("const pad = require('left-pad-not-installed');\nexports.handler = async () => pad;\n")
+    error = failure(project, logs, "nodeecho")
+    assert error.error_type == "Runtime.ImportModuleError"
+    assert "Cannot find module 'left-pad-not-installed'" in error.error_message
+
+
 def test_python_missing_module_and_handler(project: Path, logs: Any) -> None:
     source = project / "amplify/backend/function/pyecho/src/index.py"
     source.write_text("import not_installed_anywhere\n")
