@@ -68,8 +68,7 @@ def equals(left: Any, right: Any) -> bool:
     left_number, right_number = is_number(left), is_number(right)
     if left_number and right_number:
         return left == right
-    if type(left) is type(right) or (left_number == right_number and not isinstance(left, str | bool)
-                                     and not isinstance(right, str | bool)):
+    if type(left) is type(right) or (isinstance(left, dict) and isinstance(right, dict)):
         return left == right
     return to_string(left) == to_string(right)
 

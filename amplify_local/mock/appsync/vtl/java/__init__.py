@@ -18,7 +18,7 @@ from amplify_local.mock.appsync.vtl.java.numbers import BOOLEAN_METHODS, NUMBER_
 from amplify_local.mock.appsync.vtl.java.registry import Method, MethodTable
 from amplify_local.mock.appsync.vtl.java.strings import STRING_METHODS
 
-__all__ = ["JavaError", "Method", "MethodTable", "find_method", "get_property"]
+__all__ = ["JavaError", "MapEntry", "Method", "MethodTable", "find_method", "get_property"]
 
 _TABLES: dict[type, MethodTable] = {
     str: STRING_METHODS, list: LIST_METHODS, dict: MAP_METHODS, int: NUMBER_METHODS,
@@ -55,5 +55,3 @@ def get_property(value: Any, name: str) -> Any:
         return None if method is None or isinstance(value, list | str) else method(value, name)
     return method(value)
 
-
-__all__ += ["MapEntry"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from amplify_local.mock.appsync.errors import TemplateError
@@ -33,11 +34,13 @@ def sort_list(frame: Frame, items: list[Any], descending: Any, property_name: An
 
 
 def _sort_key(keys: list[Any]) -> Any:
-    import functools
-
-    def cmp(a: int, b: int) -> int:
-        return compare(keys[a], keys[b]) or 0 if not isinstance(keys[a], bool) else int(keys[a]) - int(keys[b])
-    return functools.cmp_to_key(cmp)
+    """Order positions by their keys: numbers by value, strings lexically, false before true."""
+    def order(a: int, b: int) -> int:
+        left, right = keys[a], keys[b]
+        if isinstance(left, bool):
+            return int(left) - int(right)
+        return compare(left, right) or 0
+    return functools.cmp_to_key(order)
 
 
 FUNCTIONS: dict[str, Any] = {

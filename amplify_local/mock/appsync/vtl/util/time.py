@@ -35,23 +35,19 @@ def zone(name: str | None) -> tzinfo:
 
 @functools.lru_cache(maxsize=128)
 def tokens(pattern: str) -> tuple[tuple[str, str], ...]:
-    """A pattern as (kind, text) tokens: ("field", "yyyy"), ("text", "T"), ("open"/"close", "")."""
+    """A pattern as (kind, text) tokens: ("field", "yyyy"), ("text", "T"), ("open"/"close", "") for `[...]`."""
     out = []
-    for quoted, letter, opened, closed, other in _TOKEN.findall(pattern):
+    for match in _TOKEN.finditer(pattern):
+        quoted, letter, opened, closed, other = match.groups()
         if letter:
-            out.append(("field", ""))
-        elif opened:
-            out.append(("open", ""))
-        elif closed:
-            out.append(("close", ""))
+            out.append(("field", match.group(0)))
+        elif opened or closed:
+            out.append(("open" if opened else "close", ""))
         elif other:
             out.append(("text", other))
-        else:
+        else:  # 'quoted text'; '' is a quote
             out.append(("text", quoted.replace("''", "'") if quoted else "'"))
-    # findall loses the repeated letter run, so fill the fields from a second scan
-    fields = [m.group(0) for m in _TOKEN.finditer(pattern) if m.group(2)]
-    it = iter(fields)
-    return tuple((kind, next(it)) if kind == "field" else (kind, text) for kind, text in out)
+    return tuple(out)
 
 
 def _offset_text(moment: datetime, width: int, letter: str) -> str:
