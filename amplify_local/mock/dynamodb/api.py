@@ -14,6 +14,9 @@ import itertools
 import json
 import logging
 import os
+import socket
+import threading
+import time
 import uuid
 import zlib
 from collections.abc import Awaitable, Callable
@@ -110,6 +113,45 @@ async def _respond(send: Send, status: int, payload: bytes, headers: list[tuple[
         (b"content-length", str(len(payload)).encode()),
         *_CORS]})
     await send({"type": "http.response.body", "body": payload})
+
+
+class Endpoint:
+    """The endpoint served from a background thread, for running beside another server (`amplify mock api`
+    shares its engine this way) and for tests: `Endpoint.start(engine, port=62224)`, then `.url`, `.stop()`."""
+
+    def __init__(self, server: Any, thread: threading.Thread, sock: socket.socket) -> None:
+        self._server = server
+        self._thread = thread
+        self._sock = sock
+        host, port = sock.getsockname()[:2]
+        self.url = f"http://{host}:{port}"
+
+    @classmethod
+    def start(cls, engine: Any, host: str = "127.0.0.1", port: int = 0) -> Endpoint:
+        """Bind now (so a busy port raises OSError here) and serve until `stop()`."""
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            raise
+        server = uvicorn.Server(uvicorn.Config(create_app(engine), lifespan="off", log_level="warning",
+                                               access_log=False))
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the host owns signals
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="dynamodb-endpoint",
+                                  daemon=True)
+        thread.start()
+        while not server.started and thread.is_alive():
+            time.sleep(0.005)
+        return cls(server, thread, sock)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(5)
+        self._sock.close()
 
 
 def serve(engine: Any, host: str = "127.0.0.1", port: int = 62224, *, sock: Any = None,

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from amplify_local.mock.dynamodb import Engine
-from amplify_local.mock.dynamodb.api import create_app
+from amplify_local.mock.dynamodb.api import Endpoint
 
 HERE = Path(__file__).parent
 _spec = importlib.util.spec_from_file_location("dynamodb_record_reference", HERE / "record_reference.py")
@@ -38,20 +34,11 @@ FOLLOWS_DYNAMODB: dict[str, str] = {
 
 def serve_in_thread(engine: Engine) -> Iterator[str]:
     """Our endpoint on a real socket, in a background thread; yields its URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(engine), lifespan="off", log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
+    endpoint = Endpoint.start(engine)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield endpoint.url
     finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
+        endpoint.stop()
 
 
 @pytest.fixture(scope="module")
