@@ -45,7 +45,7 @@ class FunctionSpec:
 
 
 class LambdaError(Exception):
-    """An invocation failed, in Lambda's shape: `errorType`, `errorMessage`, `trace`.
+    """An invocation failed, in Lambda's shape: `errorType`, `errorMessage`, `trace` / `stackTrace`.
 
     `error_type` is the thrown error's type (`Error`, `TypeError`, `ValueError`) or one of Lambda's
     own (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`, `Runtime.UserCodeSyntaxError`,
@@ -53,26 +53,29 @@ class LambdaError(Exception):
     """
 
     def __init__(self, error_type: str, error_message: str, trace: list[str] | None = None,
-                 function_name: str = "") -> None:
+                 function_name: str = "", trace_key: str = "trace") -> None:
         super().__init__(f"{function_name or 'function'} failed: {error_type}: {error_message}")
         self.error_type = error_type
         self.error_message = error_message
         self.trace = list(trace or [])
         self.function_name = function_name
+        self.trace_key = trace_key  # `trace` (Node) or `stackTrace` (Python), as each runtime names it
 
     def to_payload(self) -> dict[str, Any]:
         """The error document Lambda returns for a failed synchronous invocation."""
-        return {"errorType": self.error_type, "errorMessage": self.error_message, "trace": self.trace}
+        return {"errorType": self.error_type, "errorMessage": self.error_message, self.trace_key: self.trace}
 
     @classmethod
     def from_payload(cls, payload: Any, function_name: str) -> LambdaError:
         """Read an error document sent by a worker shim (tolerating a malformed one)."""
         if not isinstance(payload, dict):
             return cls("Runtime.Unknown", f"the worker sent a malformed error: {payload!r}", [], function_name)
-        trace = payload.get("trace")
+        trace_key = "stackTrace" if "stackTrace" in payload else "trace"
+        trace = payload.get(trace_key)
         return cls(
             str(payload.get("errorType") or "Error"),
             str(payload.get("errorMessage", "")),
             [str(line) for line in trace] if isinstance(trace, list) else [],
             function_name,
+            trace_key,
         )

@@ -4,6 +4,7 @@
 // .mjs and ES-module packages via import().
 'use strict';
 
+const crypto = require('crypto');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
@@ -125,8 +126,14 @@ function settle(id, error, result) {
   output.write(frame(`{"type":"result","id":${JSON.stringify(id)},"result":${body}}`));
 }
 
+function traceHeader() {
+  const hex = (bytes) => crypto.randomBytes(bytes).toString('hex');
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(12)};Parent=${hex(8)};Sampled=0`;
+}
+
 function invoke(message) {
   const { id, event, context: given } = message;
+  process.env._X_AMZN_TRACE_ID = traceHeader();
   let done = false;
   const finish = (error, result) => {
     if (done) return;

@@ -53,8 +53,13 @@ def error_document(error, error_type=None):
     return {
         "errorType": error_type or type(error).__name__,
         "errorMessage": str(error),
-        "trace": [line.rstrip("\n") for line in traceback.format_list(frames)],
+        "stackTrace": [line.rstrip("\n") for line in traceback.format_list(frames)],
     }
+
+
+def trace_header():
+    """A fresh X-Ray trace header per invocation, as Lambda sets `_X_AMZN_TRACE_ID`."""
+    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
 
 
 def load_handler():
@@ -117,6 +122,7 @@ class Channel:
 
 def invoke(channel, handler, message):
     request_id = message.get("id")
+    os.environ["_X_AMZN_TRACE_ID"] = trace_header()
     try:
         result = handler(message.get("event"), Context(message.get("context") or {}))
     except Exception as error:
@@ -132,7 +138,7 @@ def invoke(channel, handler, message):
         channel.send({"type": "error", "id": request_id, "error": {
             "errorType": "Function.ResponseSizeTooLarge",
             "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
-            "trace": [],
+            "stackTrace": [],
         }})
         return
     channel.send_bytes(b'{"type":"result","id":' + json.dumps(request_id).encode() + b',"result":' + body.encode() + b"}")

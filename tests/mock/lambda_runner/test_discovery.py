@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -29,7 +30,8 @@ TEMPLATE_KEYS = ["ENV", "REGION", "API_MYAPI_GRAPHQLAPIIDOUTPUT", "API_MYAPI_GRA
 LAMBDA_KEYS = ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_EXECUTION_ENV", "_HANDLER",
                "LAMBDA_TASK_ROOT", "TZ", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID",
-               "AWS_SECRET_ACCESS_KEY", "AWS_SHARED_CREDENTIALS_FILE", "HOME", "MOCK_ONLY_SECRET", "INJECTED"]
+               "AWS_SECRET_ACCESS_KEY", "AWS_SHARED_CREDENTIALS_FILE", "HOME", "MOCK_ONLY_SECRET", "INJECTED",
+               "_X_AMZN_TRACE_ID"]
 
 
 def env_of(project: Path, logs: Any, name: str, keys: list[str], **runner_options: Any) -> dict[str, Any]:
@@ -87,10 +89,13 @@ def test_lambda_variables_endpoints_and_no_real_credentials(project: Path, logs:
     assert env["AWS_SHARED_CREDENTIALS_FILE"] == os.devnull
     assert env["HOME"] is None and env["MOCK_ONLY_SECRET"] is None  # nothing inherited but PATH
     assert env["INJECTED"] == "by-the-api-mock"
+    assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0", env["_X_AMZN_TRACE_ID"])
 
 
 def test_python_function_environment(project: Path, logs: Any) -> None:
-    env = env_of(project, logs, "pyecho", ["ENV", "AWS_LAMBDA_FUNCTION_NAME", "PYTHONPATH", "AWS_EXECUTION_ENV"])
+    env = env_of(project, logs, "pyecho", ["ENV", "AWS_LAMBDA_FUNCTION_NAME", "PYTHONPATH", "AWS_EXECUTION_ENV",
+                                           "_X_AMZN_TRACE_ID"])
+    assert env.pop("_X_AMZN_TRACE_ID").startswith("Root=1-")
     assert env["ENV"] == "dev"
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == "pyecho-dev"
     assert env["PYTHONPATH"].split(os.pathsep)[0] == str(project / "amplify/backend/function/pyecho/src")

@@ -76,6 +76,8 @@ def test_thrown_errors_keep_their_type_message_and_trace(project: Path, logs: An
     python = failure(project, logs, "pyecho", {"action": "raise", "message": "bad input"})
     assert (python.error_type, python.error_message) == ("ValidationFailed", "bad input")
     assert any("index.py" in line for line in python.trace)
+    assert python.to_payload() == {"errorType": "ValidationFailed", "errorMessage": "bad input",
+                                   "stackTrace": python.trace}  # the Python runtime's key
     assert "nodeecho failed: ValidationFailed" in str(node)
 
 
