@@ -17,10 +17,11 @@ from .errors import SchemaError
 from .key import KEY_CONDITIONS, attribute_type
 from .key_condition import camel, composite_sort_key, sort_key
 from .model import SCALAR_FILTER_INPUTS, _filter_input, upper
-from .sdl import BASE_SCALAR, Arg, Field, TypeDef, base_type, directive_args, is_list, is_non_null
+from .sdl import BASE_SCALAR, Arg, Field, TypeDef, base_type, directive_args, is_list, is_non_null, is_scalar
 
 STACK = "ConnectionStack"
 NONE_VALUE = "___xamznone____"
+NONE_INT_VALUE = -2147483648
 DEFAULT_LIMIT = 100
 RESPONSE_GET = "#if( $ctx.error )\n$util.error($ctx.error.message, $ctx.error.type)\n#else\n$util.toJson($ctx.result)\n#end"
 RESPONSE_QUERY = ("#if( $ctx.error )\n$util.error($ctx.error.message, $ctx.error.type)\n#else\n"
@@ -193,6 +194,14 @@ def _legacy(ctx: TransformContext, parent: TypeDef, field: Field, directive: Dir
                           "with a join @model and two one-to-many connections.", directive)
     attribute = args.get("keyField")
     limit = args.get("limit") or DEFAULT_LIMIT
+    # The other half's sortField sorts this connection (a GSI range key on the table holding the key).
+    associated_sort = next((directive_args(d).get("sortField") for d in other.all("connection")), None) \
+        if other else None
+    parent_sort = parent.get(associated_sort) if associated_sort else None
+    if parent_sort is not None and (is_list(parent_sort.type) or not is_scalar(parent_sort.type)
+                                    or base_type(parent_sort.type) == "Boolean"):
+        raise SchemaError(f"{where}: sortField \"{associated_sort}\" is of type {parent_sort.type}; it should be a "
+                          "scalar that maps to a DynamoDB String, Number or Binary.", directive)
 
     def check_key_field(t: TypeDef) -> None:
         f = t.get(attribute)
@@ -205,34 +214,51 @@ def _legacy(ctx: TransformContext, parent: TypeDef, field: Field, directive: Dir
             if inp is not None and inp.get(attribute) is None:
                 inp.fields.append(Field(attribute, "ID!" if non_null and kind == "Create" else "ID"))
 
-    def index(model: str) -> None:
+    def index(model: str, sort: Field | None = None) -> None:
         table = ctx.tables[model]
         gsi_name = f"gsi-{connection}"
         if not any(g["IndexName"] == gsi_name for g in table.gsis):
-            table.gsis.append({"IndexName": gsi_name, "KeySchema": [{"AttributeName": attribute, "KeyType": "HASH"}],
-                               "Projection": {"ProjectionType": "ALL"}})
+            key = [{"AttributeName": attribute, "KeyType": "HASH"}]
+            if sort is not None:
+                key.append({"AttributeName": sort.name, "KeyType": "RANGE"})
+            table.gsis.append({"IndexName": gsi_name, "KeySchema": key, "Projection": {"ProjectionType": "ALL"}})
         table.attribute(attribute, "S")
+        if sort is not None:
+            table.attribute(sort.name, "S" if BASE_SCALAR.get(base_type(sort.type)) == "String" else "N")
 
     def query_resolver(id_field: str) -> None:
         query = _expression({"#connectionAttribute": attribute}, {":connectionAttribute": f"$context.source.{id_field}"},
                             "#connectionAttribute = :connectionAttribute")
-        request = _query(id_field, limit, query, "", f"gsi-{connection}", "context")
+        sort = related.get(associated_sort) if associated_sort else None
+        conditions, sort_arg = "", None
+        if sort is not None:
+            conditions = sort_key(sort.name, attribute_type(ctx, related, sort.name) or "S", "query")
+            sort_arg = Arg(sort.name, _key_condition_input(ctx, base_type(sort.type)))
+        request = _query(id_field, limit, query, conditions, f"gsi-{connection}", "context")
         _resolver(ctx, parent, field, related.name, request, RESPONSE_QUERY)
-        _connection_field(ctx, parent, field.name, related.name, None)
+        _connection_field(ctx, parent, field.name, related.name, sort_arg)
 
-    def get_resolver(id_field: str) -> None:
+    def get_resolver(id_field: str, sort: tuple[str, str, bool] | None = None) -> None:
         key = {id_field: f'$util.defaultIfNullOrBlank($ctx.source.{attribute}, "{NONE_VALUE}")'}
-        _resolver(ctx, parent, field, related.name, _get_item(f"$util.isNull($ctx.source.{attribute})", key),
-                  RESPONSE_GET)
+        condition = f"$util.isNull($ctx.source.{attribute})"
+        if sort is not None:
+            related_sort, own_sort, string_like = sort
+            key[related_sort] = (f'$util.defaultIfNullOrBlank($ctx.source.{own_sort}, "{NONE_VALUE}")' if string_like
+                                 else f"$util.defaultIfNull($ctx.source.{own_sort}, {NONE_INT_VALUE})")
+            condition = f"{condition} || {condition}"
+        _resolver(ctx, parent, field, related.name, _get_item(condition, key), RESPONSE_GET)
 
     if left_list and right_list is False:
         attribute = attribute or camel([related.name, other.name, "id"])
         check_key_field(related)
         query_resolver(_primary_hash(parent))
     elif not left_list and right_list:
+        if associated_sort and parent_sort is None:
+            raise SchemaError(f"{where}: sortField \"{associated_sort}\" not found on type \"{parent.name}\", other "
+                              f"half of connection \"{connection}\".", directive)
         attribute = attribute or camel([parent.name, field.name, "id"])
         check_key_field(parent)
-        index(parent.name)
+        index(parent.name, parent_sort)
         get_resolver(_primary_hash(related))
         add_input_field(parent.name, is_non_null(field.type))
     elif left_list:
@@ -243,9 +269,29 @@ def _legacy(ctx: TransformContext, parent: TypeDef, field: Field, directive: Dir
         add_input_field(related.name)
     else:
         attribute = attribute or camel([parent.name, field.name, "id"])
+        sort = None
+        if args.get("sortField"):
+            sort = _legacy_sort_field(parent, related, args["sortField"], where, directive)
         check_key_field(parent)
-        get_resolver(_primary_hash(related))
+        get_resolver(_primary_hash(related), sort)
         add_input_field(parent.name, is_non_null(field.type))
+
+
+def _legacy_sort_field(parent: TypeDef, related: TypeDef, name: str, where: str,
+                       directive: DirectiveNode) -> tuple[str, str, bool]:
+    """(related sort key, parent field holding its value, string-like) for a single connection's sortField."""
+    keys = [directive_args(d).get("fields") or [] for d in related.all("key") if not directive_args(d).get("name")]
+    related_sort = related.get(keys[0][1]) if keys and len(keys[0]) == 2 else None
+    if related_sort is None:
+        raise SchemaError(f"{where}: sortField \"{name}\" requires a primary @key on type \"{related.name}\" with a "
+                          "sort key, and none was found.", directive)
+    own = parent.get(name)
+    if own is None:
+        raise SchemaError(f"{where}: sortField \"{name}\" is not a field of {parent.name}.", directive)
+    if base_type(own.type) != base_type(related_sort.type):
+        raise SchemaError(f"{where}: sortField \"{related_sort.name}\" on type \"{related.name}\" does not match the "
+                          f"type of field \"{name}\" on type \"{parent.name}\".", directive)
+    return related_sort.name, name, base_type(own.type) not in ("Int", "Float")
 
 
 def _primary_hash(t: TypeDef) -> str:

@@ -70,3 +70,17 @@ def test_single_connection_with_key_name(schema_error) -> None:
         "type Blog @model {", 'type Blog @model @key(name: "byX", fields: ["id"]) {')
     assert schema_error(sdl).startswith("@connection on Post.blog: a connection to a single Blog cannot use keyName "
                                         "'byX'; it must use Blog's primary key.")
+
+
+def test_sort_field_missing_on_the_other_half(schema_error) -> None:
+    sdl = ('type Post @model {\n  id: ID!\n  comments: [Comment] @connection(name: "PC", sortField: "when")\n}\n'
+           'type Comment @model {\n  id: ID!\n  post: Post @connection(name: "PC")\n}\n')
+    assert schema_error(sdl).startswith('@connection on Comment.post: sortField "when" not found on type "Comment", '
+                                        'other half of connection "PC".')
+
+
+def test_sort_field_of_a_single_connection_needs_a_sorted_key(schema_error) -> None:
+    sdl = ('type Book @model {\n  id: ID!\n}\n'
+           'type Copy @model {\n  id: ID!\n  n: Int\n  book: Book @connection(sortField: "n")\n}\n')
+    assert schema_error(sdl).startswith('@connection on Copy.book: sortField "n" requires a primary @key on type '
+                                        '"Book" with a sort key, and none was found.')
