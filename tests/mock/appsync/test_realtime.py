@@ -1,8 +1,9 @@
-"""The realtime protocol through a real WebSocket client (`websockets`) against uvicorn on a real socket.
+"""The realtime protocol through a real WebSocket client (`websockets`) against the mock's own runtime.
 
-The runtime behind the protocol is a small one built on graphql-core (parse, validate, execute the
-subscriber's selection set over the payload) with the auth and subscribe-time rules of the generated
-templates written out: it stands where the server's runtime plugs in (`SubscriptionRuntime`).
+The server is what `amplify mock api --build` builds (`MockService` over corpus builds: the real
+schema, VTL templates, auth and tables), served by uvicorn through the sniffing listener on a free
+port. Events come from real mutations over HTTP. A second endpoint, `/fast`, runs the same protocol on
+the same runtime with short timers (keep-alive, init timeout) and a small frame limit.
 """
 
 from __future__ import annotations
@@ -17,147 +18,71 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
-from graphql import OperationType, build_schema, execute, get_operation_ast, parse, validate
-from graphql.execution.values import get_argument_values, get_variable_values
-from starlette.applications import Starlette
-from starlette.routing import WebSocketRoute
+import uvloop
+from starlette.types import Receive, Scope, Send
 from websockets.asyncio.client import ClientConnection, connect
 
-from amplify_local.mock.appsync.errors import AppSyncError, RequestError, UnauthorizedError
-from amplify_local.mock.appsync.realtime import RealtimeEndpoint, RealtimeSettings, realtime_routes
-from amplify_local.mock.appsync.subscriptions import Subscriptions
-from amplify_local.mock.appsync.types import Identity, ResolverContext, Subscription
-from amplify_local.mock.appsync.vtl import compile_template
+from amplify_local.mock.appsync.realtime import RealtimeEndpoint, RealtimeSettings
+from amplify_local.mock.appsync.service import MockService
+from amplify_local.mock.appsync.tls import ensure_certificates, serve_uvicorn, server_context
 
 API_KEY = "da2-fakeApiId123456"
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 if not CORPUS.is_dir():
     CORPUS = Path("/work/shared/corpus")
-RESPONSE_PATH = CORPUS / "v2/01-todo/resolvers/Subscription.onCreateTodo.res.vtl"
-RESPONSE_TEMPLATE = compile_template(RESPONSE_PATH.read_text(), path=RESPONSE_PATH.name)
-SDL = """
-directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
-type Todo { id: ID! name: String! owner: String priority: Int }
-input StringFilter { eq: String ne: String beginsWith: String }
-input IntFilter { eq: Int gt: Int lt: Int }
-input TodoFilter { name: StringFilter priority: IntFilter and: [TodoFilter] or: [TodoFilter] }
-type Query { todo: Todo }
-type Mutation { createTodo(name: String!): Todo }
-type Subscription {
-  onCreateTodo(name: String, filter: TodoFilter): Todo @aws_subscribe(mutations: ["createTodo"])
-  onOwnTodo(owner: String!): Todo @aws_subscribe(mutations: ["createTodo"])
-}
-"""
+FAST = RealtimeSettings(keepalive_interval=0.2, init_timeout=0.4, max_message_bytes=2048)
 
 
-def jwt(claims: dict[str, Any]) -> str:
-    """An unsigned Cognito-shaped token, as the corpus' fakejwt.js makes them."""
+def jwt(user: str) -> str:
+    """An unsigned Cognito user-pool access token, as corpus/peer fakejwt.js shapes them."""
 
     def part(value: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
-    return f"{part({'alg': 'none'})}.{part({'iss': 'https://cognito-idp.us-east-1.amazonaws.com/pool', **claims})}."
-
-
-class GraphQLRuntime:
-    """A `SubscriptionRuntime` on graphql-core with the v1/v2 template rules for the two fields."""
-
-    def __init__(self) -> None:
-        self.schema = build_schema(SDL)
-        self.subscriptions = Subscriptions(SDL)
-
-    def authorize(self, headers: dict[str, str]) -> Identity:
-        if "x-api-key" in headers:
-            if headers["x-api-key"] != API_KEY:
-                raise RequestError(401, "UnauthorizedException", "UnauthorizedException: Invalid API key")
-            return Identity("API_KEY")
-        token = headers.get("authorization")
-        if token is None:
-            raise RequestError(401, "UnauthorizedException", "UnauthorizedException: Missing authorization")
-        try:
-            claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
-        except (ValueError, IndexError):
-            raise RequestError(
-                401, "UnauthorizedException", "UnauthorizedException: Invalid JWT token"
-            ) from None
-        return Identity("AMAZON_COGNITO_USER_POOLS", {"username": claims.get("username")}, claims)
-
-    async def subscribe(
-        self,
-        query: str,
-        variables: dict[str, Any],
-        operation_name: str | None,
-        identity: Identity,
-        headers: dict,
-    ) -> Subscription:
-        try:
-            document = parse(query)
-        except Exception as error:
-            raise AppSyncError(str(error), "GraphQLError") from None
-        errors = validate(self.schema, document)
-        if errors:
-            raise AppSyncError(errors[0].message, "ValidationError")
-        operation = get_operation_ast(document, operation_name)
-        if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
-            raise AppSyncError("Operation not supported through the realtime channel", "UnsupportedOperation")
-        node = operation.selection_set.selections[0]
-        field_name = node.name.value  # type: ignore[attr-defined]
-        definition = self.schema.subscription_type.fields[field_name]  # type: ignore[union-attr]
-        coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables)
-        if isinstance(coerced, list):
-            raise AppSyncError(coerced[0].message, "ValidationError")
-        arguments = get_argument_values(definition, node, coerced)  # type: ignore[arg-type]
-        caller = identity.claims.get("username") if identity.mode == "AMAZON_COGNITO_USER_POOLS" else None
-        if (
-            field_name == "onOwnTodo" and arguments["owner"] != caller
-        ):  # v1 owner rule: owner must be the caller
-            raise UnauthorizedError("Not Authorized to access onOwnTodo on type Subscription")
-        # the generated v2 response template: setSubscriptionFilter(toSubscriptionFilter($ctx.args.filter))
-        context = ResolverContext(arguments=arguments, auth_mode=identity.mode)
-        extensions = RESPONSE_TEMPLATE.render(context).extensions
-        return Subscription(
-            field_name, arguments, identity, extensions, (document, variables, operation_name)
-        )
-
-    async def render_event(self, subscription: Subscription, payload: dict[str, Any]) -> dict[str, Any]:
-        document, variables, operation_name = subscription.plan
-        result = execute(
-            self.schema, document, {subscription.field_name: payload}, None, variables, operation_name
-        )
-        body: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            body["errors"] = [
-                {"message": error.message, "errorType": "GraphQLError"} for error in result.errors
-            ]
-        return body
-
-
-FAST = RealtimeSettings(keepalive_interval=0.2, init_timeout=0.4, max_message_bytes=2048)
+    now = int(time.time())
+    claims = {
+        "sub": f"sub-{user}",
+        "username": user,
+        "cognito:username": user,
+        "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_fakePool",
+        "token_use": "access",
+        "client_id": "fakeClientId",
+        "iat": now,
+        "exp": now + 3600,
+    }
+    return f"{part({'alg': 'none'})}.{part(claims)}."
 
 
 class Server:
-    """uvicorn with the realtime routes on a free port, in a thread with its own loop."""
+    """One corpus API served in a thread on uvloop, as the mock serves it."""
 
-    def __init__(self) -> None:
-        self.runtime = GraphQLRuntime()
-        routes = [
-            *realtime_routes(lambda: self.runtime),
-            WebSocketRoute("/fast", RealtimeEndpoint(lambda: self.runtime, FAST)),
-        ]
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        self.sock = sock
-        config = uvicorn.Config(Starlette(routes=routes), log_level="warning", lifespan="off")
+    def __init__(self, api: str, home: Path) -> None:
+        self.service = MockService.create(project=None, build=CORPUS / api)
+        fast = RealtimeEndpoint(lambda: self.service.state.simulator, FAST)
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "websocket" and scope["path"] == "/fast":
+                await fast(scope, receive, send)
+            else:
+                await self.service.app(scope, receive, send)
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="websockets-sansio")
         self.server = uvicorn.Server(config)
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
+        context = server_context(ensure_certificates(home))
+        self.thread = threading.Thread(
+            target=lambda: uvloop.run(serve_uvicorn(self.server, self.sock, context)), daemon=True
+        )
 
-    def _run(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.loop.run_until_complete(self.server.serve(sockets=[self.sock]))
+    @property
+    def subscriptions(self) -> Any:
+        return self.service.state.simulator.subscriptions
 
     def __enter__(self) -> Server:
         self.thread.start()
@@ -170,20 +95,26 @@ class Server:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
-        self.sock.close()
-
-    def publish(self, mutation: str, payload: dict[str, Any]) -> None:
-        """What the executor does after a mutation resolves, on the server's loop."""
-        assert self.loop is not None
-        self.loop.call_soon_threadsafe(self.runtime.subscriptions.publish, mutation, payload)
 
     def url(self, path: str = "/graphql/realtime", query: str = "") -> str:
         return f"ws://127.0.0.1:{self.port}{path}{query}"
 
+    async def mutate(self, query: str, variables: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                f"http://127.0.0.1:{self.port}/graphql",
+                json={"query": query, "variables": variables},
+                headers=headers,
+            )
+        body = response.json()
+        assert not body.get("errors"), body
+        return body["data"]
+
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    with Server() as running:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """v2/02-auth-owner: API key (public read) and Cognito user pools; Post (owner), Draft (author, reviewers)."""
+    with Server("v2/02-auth-owner", tmp_path_factory.mktemp("home")) as running:
         yield running
 
 
@@ -192,6 +123,10 @@ def b64url(value: Any) -> str:
 
 
 API_AUTH = {"host": "localhost:20002", "x-api-key": API_KEY}
+
+
+def cognito(user: str) -> dict[str, str]:
+    return {"host": "localhost:20002", "Authorization": jwt(user)}
 
 
 async def receive(ws: ClientConnection, timeout: float = 3.0) -> dict[str, Any]:
@@ -230,7 +165,16 @@ def start(id: str, query: str, variables: dict | None = None, auth: dict[str, st
     )
 
 
-ON_CREATE = "subscription S($name: String, $filter: TodoFilter) { onCreateTodo(name: $name, filter: $filter) { id name } }"
+ON_POST = (
+    "subscription S($filter: ModelSubscriptionPostFilterInput) { onCreatePost(filter: $filter) { id title } }"
+)
+CREATE_POST = "mutation M($title: String!) { createPost(input: {title: $title}) { id title owner } }"
+CREATE_DRAFT = "mutation M($input: CreateDraftInput!) { createDraft(input: $input) { id body } }"
+
+
+async def post(server: Server, title: str, user: str = "alice") -> str:
+    data = await server.mutate(CREATE_POST, {"title": title}, {"authorization": jwt(user)})
+    return data["createPost"]["id"]
 
 
 def run(coroutine: Any) -> Any:
@@ -322,40 +266,45 @@ def test_refused_handshakes_get_connection_error(
 def test_start_data_stop_complete(server: Server) -> None:
     async def main() -> None:
         ws = await open_ready(server)
-        await ws.send(start("s1", "subscription { onCreateTodo { id name } }"))
+        await ws.send(start("s1", "subscription { onCreatePost { id title } }"))
         assert await receive_except_ka(ws) == {"type": "start_ack", "id": "s1"}
-        server.publish("createTodo", {"id": "1", "name": "a", "priority": 1})
+        first = await post(server, "hello")
         assert await receive_except_ka(ws) == {
             "type": "data",
             "id": "s1",
-            "payload": {"data": {"onCreateTodo": {"id": "1", "name": "a"}}},
+            "payload": {"data": {"onCreatePost": {"id": first, "title": "hello"}}},
         }
-        server.publish("updateTodo", {"id": "1", "name": "b"})  # not a trigger of onCreateTodo
         await ws.send(json.dumps({"type": "stop", "id": "s1"}))
         assert await receive_except_ka(ws) == {"type": "complete", "id": "s1"}
-        server.publish("createTodo", {"id": "2", "name": "c"})
+        await post(server, "after stop")
         assert await nothing_within(ws)
         await ws.close()
 
     run(main())
 
 
-def test_argument_and_enhanced_filters_per_subscriber(server: Server) -> None:
+def test_enhanced_filter_from_the_filter_argument(server: Server) -> None:
+    """The generated response template sets `toSubscriptionFilter($ctx.args.filter)`; each subscriber has its own."""
+
     async def main() -> None:
         ws = await open_ready(server)
-        await ws.send(start("by-name", ON_CREATE, {"name": "keep"}))
+        await ws.send(start("keep", ON_POST, {"filter": {"title": {"beginsWith": "keep"}}}))
         await ws.send(
-            start("by-filter", ON_CREATE, {"filter": {"priority": {"gt": 2}, "name": {"beginsWith": "k"}}})
+            start(
+                "k-or-x",
+                ON_POST,
+                {"filter": {"or": [{"title": {"eq": "x"}}, {"title": {"contains": "ep-2"}}]}},
+            )
         )
-        assert {(await receive_except_ka(ws))["id"] for _ in range(2)} == {"by-name", "by-filter"}
-        server.publish("createTodo", {"id": "1", "name": "drop", "priority": 5})
-        server.publish("createTodo", {"id": "2", "name": "keep", "priority": 1})
-        server.publish("createTodo", {"id": "3", "name": "keep", "priority": 3})
-        received = [await receive_except_ka(ws) for _ in range(3)]
-        assert [(m["id"], m["payload"]["data"]["onCreateTodo"]["id"]) for m in received] == [
-            ("by-name", "2"),
-            ("by-name", "3"),
-            ("by-filter", "3"),
+        assert {(await receive_except_ka(ws))["id"] for _ in range(2)} == {"keep", "k-or-x"}
+        for title in ("drop", "keep-1", "x", "keep-2"):
+            await post(server, title)
+        received = [await receive_except_ka(ws) for _ in range(4)]
+        assert [(m["id"], m["payload"]["data"]["onCreatePost"]["title"]) for m in received] == [
+            ("keep", "keep-1"),
+            ("k-or-x", "x"),
+            ("keep", "keep-2"),
+            ("k-or-x", "keep-2"),
         ]
         assert await nothing_within(ws)
         await ws.close()
@@ -363,72 +312,113 @@ def test_argument_and_enhanced_filters_per_subscriber(server: Server) -> None:
     run(main())
 
 
-def test_each_subscription_has_its_own_auth_mode_and_owner_rule(server: Server) -> None:
-    alice = {"host": "localhost:20002", "Authorization": jwt({"username": "alice"})}
-
+def test_each_subscription_has_its_own_auth_mode_and_owner_rules(server: Server) -> None:
     async def main() -> None:
         ws = await open_ready(server)  # the connection itself is API_KEY
-        await ws.send(start("mine", 'subscription { onOwnTodo(owner: "alice") { id owner } }', auth=alice))
-        assert await receive_except_ka(ws) == {"type": "start_ack", "id": "mine"}
-        await ws.send(start("theirs", 'subscription { onOwnTodo(owner: "bob") { id } }', auth=alice))
+        await ws.send(start("drafts", "subscription { onCreateDraft { id body } }", auth=cognito("alice")))
+        assert await receive_except_ka(ws) == {"type": "start_ack", "id": "drafts"}
+        await ws.send(
+            start("not-mine", 'subscription { onCreatePost(owner: "bob") { id } }', auth=cognito("alice"))
+        )
         refused = await receive_except_ka(ws)
-        assert refused["type"] == "error" and refused["id"] == "theirs"
-        assert refused["payload"]["errors"][0]["errorType"] == "Unauthorized"
-        await ws.send(start("as-key", 'subscription { onOwnTodo(owner: "alice") { id } }'))
+        assert refused == {
+            "type": "error",
+            "id": "not-mine",
+            "payload": {
+                "errors": [
+                    {
+                        "errorType": "Unauthorized",
+                        "message": "Not Authorized to access onCreatePost on type Subscription",
+                    }
+                ]
+            },
+        }
+        await ws.send(start("as-key", "subscription { onCreateDraft { id } }"))  # Draft has no API key rule
         assert (await receive_except_ka(ws))["payload"]["errors"][0]["errorType"] == "Unauthorized"
-        server.publish("createTodo", {"id": "1", "name": "x", "owner": "bob"})
-        server.publish("createTodo", {"id": "2", "name": "x", "owner": "alice"})
+        bob = {"authorization": jwt("bob")}
+        await server.mutate(CREATE_DRAFT, {"input": {"body": "for carol", "reviewers": ["carol"]}}, bob)
+        created = await server.mutate(
+            CREATE_DRAFT, {"input": {"body": "for alice", "reviewers": ["alice"]}}, bob
+        )
         assert await receive_except_ka(ws) == {
             "type": "data",
-            "id": "mine",
-            "payload": {"data": {"onOwnTodo": {"id": "2", "owner": "alice"}}},
+            "id": "drafts",
+            "payload": {"data": {"onCreateDraft": {"id": created["createDraft"]["id"], "body": "for alice"}}},
         }
+        assert await nothing_within(ws)
         await ws.close()
 
     run(main())
 
 
+def test_argument_filtering(tmp_path: Path) -> None:
+    """v1/09-subscriptions: `onCreateMessage(roomId:)` gets only its room; `onMessageChanged` every change."""
+    create = "mutation M($roomId: ID!, $text: String!) { createMessage(input: {roomId: $roomId, text: $text}) { id roomId text } }"
+    on_create = "subscription S($roomId: ID) { onCreateMessage(roomId: $roomId) { text } }"
+
+    async def main(server: Server) -> None:
+        ws = await open_ready(server)
+        await ws.send(start("room-1", on_create, {"roomId": "room-1"}))
+        await ws.send(start("any", on_create))
+        await ws.send(start("changed", "subscription { onMessageChanged { text } }"))
+        assert {(await receive_except_ka(ws))["id"] for _ in range(3)} == {"room-1", "any", "changed"}
+        for room, text in (("room-2", "a"), ("room-1", "b")):
+            await server.mutate(create, {"roomId": room, "text": text}, {"x-api-key": API_KEY})
+        received = [await receive_except_ka(ws) for _ in range(5)]
+        by_id: dict[str, list[str]] = {}
+        for message in received:
+            by_id.setdefault(message["id"], []).append(
+                next(iter(message["payload"]["data"].values()))["text"]
+            )
+        assert by_id == {"any": ["a", "b"], "changed": ["a", "b"], "room-1": ["b"]}
+        assert await nothing_within(ws)
+        await ws.close()
+
+    with Server("v1/09-subscriptions", tmp_path) as server:
+        run(main(server))
+
+
 def test_start_before_connection_init_is_accepted(server: Server) -> None:
     async def main() -> None:
         ws = await connect(server.url(), subprotocols=["graphql-ws", f"header-{b64url(API_AUTH)}"])  # type: ignore[list-item]
-        await ws.send(start("early", "subscription { onCreateTodo { id } }"))
+        await ws.send(start("early", "subscription { onCreatePost { id } }"))
         assert await receive_except_ka(ws) == {"type": "start_ack", "id": "early"}
         await ws.close()
 
     run(main())
 
 
+TOO_MANY_GROUPS = {"filter": {"title": {"eq": "a"}, "or": [{"title": {"eq": str(n)}} for n in range(11)]}}
 START_ERRORS = [
     (json.dumps({"id": "x", "type": "start", "payload": {"data": "{not json"}}), "BadRequestException", "x"),
     (json.dumps({"id": "x", "type": "start", "payload": {}}), "BadRequestException", "x"),
     (json.dumps({"type": "start", "payload": {"data": "{}"}}), "BadRequestException", None),
-    (start("x", "subscription { onCreateTodo { nope } }"), "ValidationError", "x"),
-    (start("x", "subscription { onCreateTodo { id }"), "GraphQLError", "x"),
-    (start("x", "query { todo { id } }"), "UnsupportedOperation", "x"),
+    (start("x", "subscription { onCreatePost { nope } }"), "Cannot query field 'nope' on type 'Post'.", "x"),
+    (start("x", "subscription { onCreatePost { id }"), "Syntax Error: Expected Name, found <EOF>.", "x"),
+    (start("x", "query { listPosts { items { id } } }"), "ValidationError", "x"),
+    (start("x", ON_POST, {"filter": 5}), "Variable '$filter' has invalid value", "x"),
+    (start("x", ON_POST, auth={"x-api-key": "da2-wrong"}), "UnauthorizedException", "x"),
+    (start("x", ON_POST, auth={"Authorization": "garbage"}), "UnauthorizedException", "x"),
+    (start("x", ON_POST, TOO_MANY_GROUPS), "MappingTemplate", "x"),  # toSubscriptionFilter: <= 10 groups
     (
-        start("x", "subscription { onCreateTodo { id } }", auth={"x-api-key": "da2-wrong"}),
-        "UnauthorizedException",
-        "x",
-    ),
-    (
-        start("x", "subscription { onCreateTodo { id } }", auth={"Authorization": "garbage"}),
-        "UnauthorizedException",
-        "x",
-    ),
-    (
-        start(
-            "x",
-            ON_CREATE,
-            {"filter": {"name": {"eq": "a"}, "or": [{"priority": {"eq": n}} for n in range(11)]}},
+        json.dumps(
+            {
+                "id": "x",
+                "type": "start",
+                "payload": {
+                    "data": json.dumps({"query": "subscription { onCreatePost { id } }"}),
+                    "extensions": {"authorization": 1},
+                },
+            }
         ),
-        "MappingTemplate",  # $util.transform.toSubscriptionFilter refuses more than 10 groups
+        "BadRequestException",
         "x",
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("frame", "error_type", "id"),
+    ("frame", "expected", "id"),
     START_ERRORS,
     ids=[
         "data-not-json",
@@ -437,21 +427,24 @@ START_ERRORS = [
         "invalid-document",
         "syntax-error",
         "not-a-subscription",
+        "bad-variables",
         "wrong-key",
         "bad-token",
         "filter-too-large",
+        "authorization-not-an-object",
     ],
 )
 def test_failed_starts_get_error_with_the_id(
-    server: Server, frame: str, error_type: str, id: str | None
+    server: Server, frame: str, expected: str, id: str | None
 ) -> None:
     async def main() -> None:
         ws = await open_ready(server)
         await ws.send(frame)
         message = await receive_except_ka(ws)
         assert message["type"] == "error" and message.get("id") == id
-        assert message["payload"]["errors"][0]["errorType"] == error_type
-        await ws.send(start("after", "subscription { onCreateTodo { id } }"))  # the connection goes on
+        error = message["payload"]["errors"][0]
+        assert error.get("errorType") == expected or error["message"].startswith(expected), error
+        await ws.send(start("after", "subscription { onCreatePost { id } }"))  # the connection goes on
         assert await receive_except_ka(ws) == {"type": "start_ack", "id": "after"}
         await ws.close()
 
@@ -461,9 +454,9 @@ def test_failed_starts_get_error_with_the_id(
 def test_duplicate_id(server: Server) -> None:
     async def main() -> None:
         ws = await open_ready(server)
-        await ws.send(start("same", "subscription { onCreateTodo { id } }"))
+        await ws.send(start("same", "subscription { onCreatePost { id } }"))
         assert (await receive_except_ka(ws))["type"] == "start_ack"
-        await ws.send(start("same", "subscription { onCreateTodo { name } }"))
+        await ws.send(start("same", "subscription { onCreatePost { title } }"))
         assert await receive_except_ka(ws) == {
             "type": "error",
             "id": "same",
@@ -473,9 +466,9 @@ def test_duplicate_id(server: Server) -> None:
                 ]
             },
         }
-        server.publish("createTodo", {"id": "1", "name": "n"})
+        created = await post(server, "dup")
         assert (await receive_except_ka(ws))["payload"] == {
-            "data": {"onCreateTodo": {"id": "1"}}
+            "data": {"onCreatePost": {"id": created}}
         }  # the first stays
         await ws.close()
 
@@ -497,7 +490,7 @@ def test_duplicate_id(server: Server) -> None:
 def test_bad_frames_get_error_and_do_not_disturb_others(server: Server, frame: str, error_type: str) -> None:
     async def main() -> None:
         bystander = await open_ready(server, path="/fast")
-        await bystander.send(start("b", "subscription { onCreateTodo { id } }"))
+        await bystander.send(start("b", "subscription { onCreatePost { title } }"))
         assert (await receive_except_ka(bystander))["type"] == "start_ack"
         ws = await open_ready(server, path="/fast")
         await ws.send(frame)
@@ -506,8 +499,10 @@ def test_bad_frames_get_error_and_do_not_disturb_others(server: Server, frame: s
         assert message["payload"]["errors"][0]["errorType"] == error_type
         await ws.send(json.dumps({"type": "connection_init"}))
         assert (await receive_except_ka(ws))["type"] == "connection_ack"  # still served
-        server.publish("createTodo", {"id": "9", "name": "n"})
-        assert (await receive_except_ka(bystander))["payload"] == {"data": {"onCreateTodo": {"id": "9"}}}
+        await post(server, f"after {error_type}")
+        assert (await receive_except_ka(bystander))["payload"] == {
+            "data": {"onCreatePost": {"title": f"after {error_type}"}}
+        }
         await ws.close()
         await bystander.close()
 
@@ -517,7 +512,7 @@ def test_bad_frames_get_error_and_do_not_disturb_others(server: Server, frame: s
 def test_binary_frames_are_read_as_text(server: Server) -> None:
     async def main() -> None:
         ws = await open_ready(server)
-        await ws.send(start("bin", "subscription { onCreateTodo { id } }").encode())
+        await ws.send(start("bin", "subscription { onCreatePost { id } }").encode())
         assert await receive_except_ka(ws) == {"type": "start_ack", "id": "bin"}
         await ws.close()
 
@@ -554,15 +549,15 @@ def test_a_connection_that_never_initialises_is_closed(server: Server) -> None:
 def test_closing_the_socket_drops_its_subscriptions(server: Server) -> None:
     async def main() -> None:
         ws = await open_ready(server)
-        before = len(server.runtime.subscriptions)
-        await ws.send(start("gone", "subscription { onCreateTodo { id } }"))
+        before = len(server.subscriptions)
+        await ws.send(start("gone", "subscription { onCreatePost { id } }"))
         assert (await receive_except_ka(ws))["type"] == "start_ack"
-        assert len(server.runtime.subscriptions) == before + 1
+        assert len(server.subscriptions) == before + 1
         await ws.close()
         for _ in range(100):
-            if len(server.runtime.subscriptions) == before:
+            if len(server.subscriptions) == before:
                 break
             await asyncio.sleep(0.01)
-        assert len(server.runtime.subscriptions) == before
+        assert len(server.subscriptions) == before
 
     run(main())
