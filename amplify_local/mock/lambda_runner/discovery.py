@@ -224,14 +224,13 @@ def _parameters(project: Project, name: str, template: dict[str, Any], folder: P
             key = f"{category}{resource}{attribute}"
             if attribute in outputs:
                 parameters[key] = outputs[attribute]
-            elif category == "api" and attribute == "GraphQLAPIIdOutput":
-                parameters[key] = LOCAL_API_ID
-    for key in list(parameters) + [f"{d.get('category')}{d.get('resourceName')}{a}" for d in depends_on
-                                   for a in d.get("attributes") or []]:
-        if key.endswith("GraphQLAPIEndpointOutput"):
-            parameters[key] = settings.graphql_endpoint
-        elif key.endswith("GraphQLAPIKeyOutput"):
-            parameters[key] = settings.api_key
+            elif attribute in ("GraphQLAPIIdOutput", "GraphQLAPIEndpointOutput", "GraphQLAPIKeyOutput"):
+                parameters[key] = LOCAL_API_ID  # a never-pushed API; the endpoint and key are set below
+    local_api = {"GraphQLAPIEndpointOutput": settings.graphql_endpoint, "GraphQLAPIKeyOutput": settings.api_key}
+    for key in parameters:  # the API mock's endpoint and key, wherever a parameter names the API's
+        for suffix, value in local_api.items():
+            if key.endswith(suffix):
+                parameters[key] = value
     return parameters
 
 

@@ -68,6 +68,16 @@ def test_template_environment_with_intrinsics_parameters_and_dotenv(project: Pat
                and "nodeecho-cloudformation-template.json" in line for line in warnings)
 
 
+def test_never_pushed_api_still_points_at_the_local_mock(project: Path, logs: Any) -> None:
+    meta = project / "amplify/backend/amplify-meta.json"
+    meta.write_text(json.dumps({"providers": {"awscloudformation": {"Region": "eu-west-1"}}}))
+    env = env_of(project, logs, "nodeecho", ["API_MYAPI_GRAPHQLAPIIDOUTPUT", "API_MYAPI_GRAPHQLAPIENDPOINTOUTPUT",
+                                             "API_MYAPI_GRAPHQLAPIKEYOUTPUT", "API_MYAPI_TODOTABLE_NAME"])
+    assert env == {"API_MYAPI_GRAPHQLAPIIDOUTPUT": "amplifylocalapi",
+                   "API_MYAPI_GRAPHQLAPIENDPOINTOUTPUT": "http://localhost:20002/graphql",
+                   "API_MYAPI_GRAPHQLAPIKEYOUTPUT": "da2-fakeApiId123456", "API_MYAPI_TODOTABLE_NAME": "TodoTable"}
+
+
 def test_lambda_variables_endpoints_and_no_real_credentials(project: Path, logs: Any, monkeypatch: Any) -> None:
     monkeypatch.setenv("MOCK_ONLY_SECRET", "must-not-leak")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret-of-the-developer")
