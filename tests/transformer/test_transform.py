@@ -59,7 +59,7 @@ def api(request: pytest.FixtureRequest) -> tuple[Path, dict[str, str]]:
 
 def test_corpus_and_fixtures_are_present() -> None:
     assert len(APIS) == 10
-    assert len(BUILDS) == 17
+    assert len(BUILDS) == 18
 
 
 def test_schema_equals_golden(api: tuple[Path, dict[str, str]]) -> None:
