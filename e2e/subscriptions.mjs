@@ -8,9 +8,10 @@
  * wss://localhost:<port>/graphql/realtime for it, so this also proves TLS on the GraphQL port.
  * Suites (each names the corpus API the mock serves):
  *   arguments   v1/09-subscriptions  API_KEY: onCreateMessage(roomId) gets only its room's messages
- *   multi-auth  v2/10-multi-auth     API_KEY: onCreateTag, with and without an enhanced filter;
- *                                    Cognito user pools: onCreateArticle gets only the caller's articles
- *                                    (the owner rule), narrowed further by a filter argument
+ *   owner-auth  v2/02-auth-owner     API_KEY (public read): onCreatePost, with and without a filter argument
+ *                                    (an enhanced filter); Cognito user pools: onCreatePost gets only the
+ *                                    caller's posts (the owner rule), narrowed by a filter argument, and
+ *                                    onCreateDraft only drafts whose reviewers list names the caller
  * Prints one JSON line per check and exits 1 if any check failed.
  */
 import { readFileSync } from 'node:fs';
@@ -117,45 +118,50 @@ async function argumentsSuite() {
   all.sub.unsubscribe();
 }
 
-async function multiAuthSuite() {
-  const onCreateTag = /* GraphQL */ `subscription S($filter: ModelSubscriptionTagFilterInput) { onCreateTag(filter: $filter) { id label } }`;
-  const createTag = /* GraphQL */ `mutation M($input: CreateTagInput!) { createTag(input: $input) { id label } }`;
-  const onCreateArticle = /* GraphQL */ `subscription S($filter: ModelSubscriptionArticleFilterInput) { onCreateArticle(filter: $filter) { id title owner } }`;
-  const createArticle = /* GraphQL */ `mutation M($input: CreateArticleInput!) { createArticle(input: $input) { id title owner } }`;
+async function ownerAuthSuite() {
+  const onCreatePost = /* GraphQL */ `subscription S($filter: ModelSubscriptionPostFilterInput) { onCreatePost(filter: $filter) { id title owner } }`;
+  const createPost = /* GraphQL */ `mutation M($input: CreatePostInput!) { createPost(input: $input) { id title owner } }`;
+  const onCreateDraft = /* GraphQL */ `subscription S { onCreateDraft { id body author reviewers } }`;
+  const createDraft = /* GraphQL */ `mutation M($input: CreateDraftInput!) { createDraft(input: $input) { id body author reviewers } }`;
+  const titles = (handle) => handle.events.map((e) => e.title).join();
 
-  // API_KEY
-  const tags = await started(await subscribe(onCreateTag, {}, 'apiKey', (d) => d.onCreateTag));
-  const keepTags = await started(
-    await subscribe(onCreateTag, { filter: { label: { beginsWith: 'keep' } } }, 'apiKey', (d) => d.onCreateTag),
+  signedIn = 'alice';
+  const publicAll = await started(await subscribe(onCreatePost, {}, 'apiKey', (d) => d.onCreatePost));
+  const publicKeep = await started(
+    await subscribe(onCreatePost, { filter: { title: { beginsWith: 'keep' } } }, 'apiKey', (d) => d.onCreatePost),
   );
   check('connected over wss', connectionState === ConnectionState.Connected, connectionState);
-  for (const label of ['keep-1', 'drop-1', 'keep-2']) await mutate(createTag, { input: { label } }, 'apiKey');
-  await waitFor(() => tags.events.length >= 3 && keepTags.events.length >= 2, 5000);
-  await sleep(300);
-  check('API_KEY: onCreateTag gets every tag', tags.events.map((e) => e.label).join() === 'keep-1,drop-1,keep-2', tags.events);
-  check('API_KEY: enhanced filter excludes drop-1', keepTags.events.map((e) => e.label).join() === 'keep-1,keep-2', keepTags.events);
-
-  // Cognito user pools, signed in as alice
-  signedIn = 'alice';
-  const mine = await started(await subscribe(onCreateArticle, {}, 'userPool', (d) => d.onCreateArticle));
+  const mine = await started(await subscribe(onCreatePost, {}, 'userPool', (d) => d.onCreatePost));
   const mineKeep = await started(
-    await subscribe(onCreateArticle, { filter: { title: { beginsWith: 'keep' } } }, 'userPool', (d) => d.onCreateArticle),
+    await subscribe(onCreatePost, { filter: { title: { beginsWith: 'keep' } } }, 'userPool', (d) => d.onCreatePost),
   );
-  await mutate(createArticle, { input: { title: 'keep alice' } }, 'userPool');
+  const drafts = await started(await subscribe(onCreateDraft, {}, 'userPool', (d) => d.onCreateDraft));
+
+  await mutate(createPost, { input: { title: 'keep alice' } }, 'userPool');
   signedIn = 'bob';
-  await mutate(createArticle, { input: { title: 'keep bob' } }, 'userPool');
+  await mutate(createPost, { input: { title: 'keep bob' } }, 'userPool');
+  await mutate(createDraft, { input: { body: 'for alice', reviewers: ['alice'] } }, 'userPool');
+  await mutate(createDraft, { input: { body: 'for carol', reviewers: ['carol'] } }, 'userPool');
   signedIn = 'alice';
-  await mutate(createArticle, { input: { title: 'other alice' } }, 'userPool');
-  await waitFor(() => mine.events.length >= 2 && mineKeep.events.length >= 1, 5000);
+  await mutate(createPost, { input: { title: 'other alice' } }, 'userPool');
+  await waitFor(() => publicAll.events.length >= 3 && mine.events.length >= 2, 5000);
   await sleep(300);
-  check('Cognito: owner rule delivers only alice\'s articles', mine.events.map((e) => e.title).join() === 'keep alice,other alice', mine.events);
-  check('Cognito: owner rule and filter argument together', mineKeep.events.map((e) => e.title).join() === 'keep alice', mineKeep.events);
-  const errors = [tags, keepTags, mine, mineKeep].flatMap((h) => h.errors.map(String));
-  check('no subscription errors', errors.length === 0, errors);
-  for (const handle of [tags, keepTags, mine, mineKeep]) handle.sub.unsubscribe();
+
+  check('API_KEY: public read gets every post', titles(publicAll) === 'keep alice,keep bob,other alice', publicAll.events);
+  check('API_KEY: enhanced filter argument excludes other titles', titles(publicKeep) === 'keep alice,keep bob', publicKeep.events);
+  check("Cognito: the owner rule delivers only alice's posts", titles(mine) === 'keep alice,other alice', mine.events);
+  check('Cognito: owner rule and filter argument together', titles(mineKeep) === 'keep alice', mineKeep.events);
+  check(
+    'Cognito: a reviewers list (contains) lets alice see only drafts naming her',
+    drafts.events.map((e) => e.body).join() === 'for alice',
+    drafts.events,
+  );
+  const handles = [publicAll, publicKeep, mine, mineKeep, drafts];
+  check('no subscription errors', handles.every((h) => !h.errors.length), handles.flatMap((h) => h.errors.map(String)));
+  for (const handle of handles) handle.sub.unsubscribe();
 }
 
-const suites = { arguments: argumentsSuite, 'multi-auth': multiAuthSuite };
+const suites = { arguments: argumentsSuite, 'owner-auth': ownerAuthSuite };
 try {
   await suites[values.suite]();
 } catch (error) {
