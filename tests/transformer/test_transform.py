@@ -19,6 +19,7 @@ from graphql import parse, print_ast
 from amplify_local.transformer.build import api_from_build, read_build
 from amplify_local.transformer.errors import SchemaError
 from amplify_local.transformer.transform import ApiProject, read_project, transform
+from amplify_local.transformer.types import ApiDefinition
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 if not CORPUS.is_dir():
@@ -110,7 +111,7 @@ def test_build_reads_back_like_golden(api: tuple[Path, dict[str, str]]) -> None:
         n: (d.type, d.table_name, d.function_name) for n, d in theirs.data_sources.items()}
     # The recording tool writes a fixed parameters.json (pool us-east-1_fakePool) whatever the auth
     # config says, so the pool id is compared where it is ours to choose (test_transform_project.py).
-    def modes(definition: object) -> list[tuple[str, ...]]:
+    def modes(definition: ApiDefinition) -> list[tuple[str | None, ...]]:
         return [(p.type, p.openid_issuer, p.openid_client_id, p.lambda_function)
                 for p in [definition.default_auth, *definition.additional_auth]]
 
