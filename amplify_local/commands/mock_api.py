@@ -49,6 +49,7 @@ def _bind(host: str, port: int) -> socket.socket:
     """Take the port now, so a busy port is refused before anything starts."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted connections
     try:
         sock.bind((host, port))
     except OSError as error:

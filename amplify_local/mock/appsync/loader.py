@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from amplify_local.mock.appsync.auth import Authorizer
-from amplify_local.mock.appsync.datasources.http import HttpDataSource
 from amplify_local.mock.appsync.datasources.none import NoneDataSource
 from amplify_local.mock.appsync.simulator import Simulator
 from amplify_local.mock.appsync.subscriptions import Subscriptions
@@ -34,6 +33,8 @@ def data_sources(api: ApiDefinition, engine: Any, lambda_source: LambdaFactory |
         elif config.type == "AWS_LAMBDA" and lambda_source is not None and config.function_name:
             sources[name] = lambda_source(name, config.function_name)
         elif config.type == "HTTP" and config.endpoint:
+            from amplify_local.mock.appsync.datasources.http import HttpDataSource
+
             sources[name] = HttpDataSource(name, config.endpoint)
         else:
             if config.type != "NONE":

@@ -75,9 +75,16 @@ def _error(status: int, error_type: str, message: str) -> tuple[int, dict[str, A
 class AppSyncApp:
     """The ASGI application of `amplify mock api`."""
 
-    def __init__(self, state: ServerState, realtime: ASGIApp | None = None, extra_routes: list[Route] | None = None):
+    def __init__(
+        self,
+        state: ServerState,
+        realtime: Callable[[], ASGIApp] | None = None,
+        extra_routes: list[Route] | None = None,
+    ) -> None:
+        """`realtime` makes the WebSocket app on the first upgrade (its imports stay off the cold start)."""
         self.state = state
-        self.realtime = realtime
+        self.realtime_factory = realtime
+        self.realtime: ASGIApp | None = None
         self.router = Starlette(routes=[
             Route("/api-config", self.api_config, methods=["GET"]),
             Route("/clear-data", self.clear_data, methods=["DELETE"]),
@@ -96,9 +103,11 @@ class AppSyncApp:
             else:
                 await self.router(scope, receive, send)
         elif kind == "websocket":
-            if self.realtime is None or scope["path"] not in ("/graphql", "/graphql/realtime"):
+            if self.realtime_factory is None or scope["path"] not in ("/graphql", "/graphql/realtime"):
                 await send({"type": "websocket.close", "code": 1008})
                 return
+            if self.realtime is None:
+                self.realtime = self.realtime_factory()
             await self.realtime(scope, receive, send)
         else:
             await self.router(scope, receive, send)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from amplify_local.mock.appsync.auth import Authorizer, unauthorized
-from amplify_local.mock.appsync.realtime import RealtimeEndpoint
 from amplify_local.mock.appsync.server import AppSyncApp, ServerState
 from amplify_local.mock.appsync.subscriptions import Subscriptions
 from amplify_local.transformer.types import ApiDefinition
@@ -104,7 +103,12 @@ class MockService:
             return list(engine.clear())
 
         state = ServerState(simulator, clear_data)
-        realtime = RealtimeEndpoint(lambda: state.simulator)
+
+        def realtime() -> Any:
+            from amplify_local.mock.appsync.realtime import RealtimeEndpoint
+
+            return RealtimeEndpoint(lambda: state.simulator)
+
         service = cls(api, engine, state, AppSyncApp(state, realtime))
         service.closers.append(runner.close)
         return service

@@ -1,0 +1,125 @@
+"""The Todo mix (`../shared/peer/mix.lua`, wrk) against our `amplify mock api` and the reference side by side.
+
+For each server: start it on corpus v1/01-todo with empty in-memory tables (the reference with DynamoDB
+Local `-inMemory`), measure cold start (spawn to the first answered listTodos), seed 50 todos, run wrk at
+c=1 and c=8, read its RSS idle and after the load, stop it. Prints one JSON line per server and the ratios.
+
+    .venv/bin/python bench/server_mix.py [--duration 10] [--api v1/01-todo] [--skip-reference]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+PEER = Path(os.environ.get("AMPLIFY_PEER", "/work/peer"))
+KEY = "da2-fakeApiId123456"
+LIST = {"query": "query { listTodos(limit: 1) { items { id } } }"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mib(pid: int) -> float:
+    """RSS of a process and its children (the reference's JVM is a child of node)."""
+    total = 0
+    pids = [pid]
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    pids += [int(child) for child in children]
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return round(total / 1024, 1)
+
+
+def wait_ready(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.post(url, json=LIST, headers={"x-api-key": KEY}, timeout=1)
+            if answer.status_code == 200 and "data" in answer.json():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.01)
+    raise SystemExit(f"{url} did not answer in time")
+
+
+def wrk(port: int, connections: int, duration: int, ids: Path) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", str(SHARED / "peer" / "mix.lua"),
+         f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, env={**os.environ, "IDS": str(ids)}, check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(name: str, command: list[str], port: int, duration: int) -> dict:
+    url = f"http://127.0.0.1:{port}/graphql"
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_ready(url, started + 180)
+        cold = time.monotonic() - started
+        time.sleep(1)
+        idle = rss_mib(process.pid)
+        with tempfile.TemporaryDirectory() as folder:
+            ids = Path(folder) / "ids.txt"
+            subprocess.run([sys.executable, str(SHARED / "peer" / "seed_ids.py"), url, KEY, "50"], cwd=folder,
+                           check=True, capture_output=True)
+            one = wrk(port, 1, duration, ids)
+            eight = wrk(port, 8, duration, ids)
+        return {"server": name, "cold_start_s": round(cold, 3), "idle_rss_mib": idle,
+                "rss_after_mib": rss_mib(process.pid), "c1": one, "c8": eight}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--api", default="v1/01-todo")
+    parser.add_argument("--skip-reference", action="store_true")
+    options = parser.parse_args()
+    build = SHARED / "corpus" / options.api
+    port = free_port()
+    ours = measure("amplify-local", [sys.executable, "-m", "amplify_local", "mock", "api", "--build", str(build),
+                                     "--port", str(port)], port, options.duration)
+    print(json.dumps(ours))
+    if options.skip_reference:
+        return 0
+    port = free_port()
+    reference = measure("reference", ["node", str(PEER / "serve.js"), str(build), "--port", str(port),
+                                      "--ddb-port", str(free_port()), "--quiet"], port, options.duration)
+    print(json.dumps(reference))
+    print(json.dumps({
+        "rps_ratio_c1": round(ours["c1"]["rps"] / reference["c1"]["rps"], 1),
+        "rps_ratio_c8": round(ours["c8"]["rps"] / reference["c8"]["rps"], 1),
+        "p99_ratio_c8": round(ours["c8"]["p99_ms"] / reference["c8"]["p99_ms"], 2),
+        "cold_start_ratio": round(ours["cold_start_s"] / reference["cold_start_s"], 2),
+        "idle_rss_ratio": round(ours["idle_rss_mib"] / reference["idle_rss_mib"], 2),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
