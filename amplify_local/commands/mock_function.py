@@ -10,6 +10,7 @@ with a message naming what to fix.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -78,10 +79,17 @@ def main(argv: list[str]) -> int:
     except ValueError as error:
         print(f"amplify mock function: {error}", file=sys.stderr)
         return 2
+    async def build_then_invoke() -> Any:
+        try:
+            await runner.spec(name)  # the build step and the template, before the call as the CLI does
+            print("Starting execution...", flush=True)
+            return await runner.invoke(name, event)
+        finally:
+            await runner.close()
+
     print("Ensuring latest function changes are built...", flush=True)
-    print("Starting execution...", flush=True)
     try:
-        result = runner.invoke_once(name, event)
+        result = asyncio.run(build_then_invoke())
     except LambdaError as error:
         print(f"{name} failed with the following error:", flush=True)
         print(json.dumps(error.to_payload(), indent=2), flush=True)

@@ -84,6 +84,16 @@ def test_invalid_event_json_names_file_and_line(project: Path) -> None:
     assert f"{event}:3:1: invalid JSON" in done.stderr
 
 
+def test_build_output_comes_before_the_execution(project: Path) -> None:
+    (project / "amplify/backend/function/nodebuilt/src/event.json").write_text("{}")
+    done = subprocess.run([sys.executable, "-m", "amplify_local", "mock", "function", "nodebuilt"], cwd=project,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout
+    output = done.stdout
+    assert output.index("Ensuring latest function changes are built...") < output.index("[nodebuilt] [build]") \
+        < output.index("Starting execution...") < output.index('"built by the project script"')
+
+
 def test_missing_default_event_invokes_with_an_empty_event(project: Path) -> None:
     done = amplify(project, "pyecho")
     assert done.returncode == 0
