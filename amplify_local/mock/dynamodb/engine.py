@@ -45,6 +45,7 @@ from amplify_local.mock.dynamodb.tables import (
 )
 
 PAGE_BYTES = 1024 * 1024
+TTL_SWEEP_SECONDS = 60.0
 TOKEN_TTL = 600.0
 _dumps = marshal.dumps
 _loads = marshal.loads
@@ -110,6 +111,9 @@ class Engine:
         self._tables: dict[str, TableSpec] = {
             name: TableSpec.from_json(json.loads(spec)) for name, spec in connection.execute("SELECT name, spec FROM _tables")
         }
+        self._closed = threading.Event()
+        self._sweeper: threading.Thread | None = None
+        self._start_sweeper()
 
     @classmethod
     def open(cls, path: Path | None) -> Engine:
@@ -117,8 +121,24 @@ class Engine:
         return cls(storage.connect(path))
 
     def close(self) -> None:
+        self._closed.set()
         with self._lock:
             self._db.close()
+
+    def _start_sweeper(self) -> None:
+        """Run `expire_items` every minute in a daemon thread once any table has TTL enabled."""
+        if self._sweeper is not None or not any(spec.ttl_attribute for spec in self._tables.values()):
+            return
+
+        def sweep() -> None:
+            while not self._closed.wait(TTL_SWEEP_SECONDS):
+                try:
+                    self.expire_items()
+                except Exception:  # a closed or busy database: try again next time
+                    continue
+
+        self._sweeper = threading.Thread(target=sweep, name="dynamodb-ttl", daemon=True)
+        self._sweeper.start()
 
     def add_listener(self, listener: Listener) -> None:
         """Call `listener(record)` with a DynamoDB Streams record after each committed item change."""
@@ -366,6 +386,7 @@ class Engine:
                 raise validation("TimeToLive is already disabled")
             spec.ttl_attribute = name if enabled else None
             self._save(spec)
+        self._start_sweeper()
         return {"TimeToLiveSpecification": {"AttributeName": name, "Enabled": enabled}}
 
     def expire_items(self, now: float | None = None) -> int:
