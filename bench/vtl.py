@@ -7,8 +7,9 @@ template parsing excluded) and this engine on the same cases in the same run, th
 of the per-case ratios. A timed render here is `template.render(context)` on a fresh context (built
 before the clock starts, as the server builds it from the request); the reference's figure includes
 its per-request context copy, which is the work its server does per render. Stock Airspeed renders
-the same text with the same `$util` helpers exposed as plain Python methods; cases it cannot parse or
-render (AppSync directives such as `#return`) are counted and left out of its ratio.
+the same text with the same `$util` helpers exposed as plain Python methods, and its output is parsed
+as JSON as ours is; cases it cannot parse or render (AppSync directives such as `#return`) are
+counted and left out of its ratio.
 """
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ def time_stock(case: dict[str, Any], repeat: int) -> float | None:
         variables["util"] = _StockGroup(variables["util"], Frame(context, variables))
         start = time.perf_counter()
         try:
-            template.merge(variables)
+            output = template.merge(variables)
+            with contextlib.suppress(ValueError):
+                json.loads(output)  # a render is used as a JSON value, as ours parses it
         except Exception:  # stock Airspeed cannot render every AppSync template
             return None
         samples.append(time.perf_counter() - start)
@@ -110,12 +113,14 @@ def main() -> None:
     parser.add_argument("--cases", default="corpus", choices=["corpus", "feature"])
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--limit", type=int, default=0, help="only the first K cases")
+    parser.add_argument("--worst", type=int, default=0, help="list the K cases slowest relative to stock Airspeed")
     options = parser.parse_args()
     cases = load_cases(options.cases)
     if options.limit:
         cases = cases[:options.limit]
     reference = time_reference(copy.deepcopy(cases), options.repeat)
     ours, stock, vs_reference, vs_stock = {}, {}, [], []
+    by_stock: list[tuple[float, str]] = []
     for case in cases:
         name = case["name"]
         ours[name] = time_ours(case, options.repeat)
@@ -123,6 +128,7 @@ def main() -> None:
         if stock_us is not None:
             stock[name] = stock_us
             vs_stock.append(ours[name] / stock_us)
+            by_stock.append((ours[name] / stock_us, name))
         if name in reference:
             vs_reference.append(ours[name] / reference[name])
     print(f"cases: {len(cases)} ({options.cases}), repeat {options.repeat}")
@@ -135,6 +141,8 @@ def main() -> None:
     if vs_stock:
         print(f"median ratio amplify-local / stock Airspeed: {statistics.median(vs_stock):.3f} "
               f"(max {max(vs_stock):.3f}, {len(vs_stock)} cases)")
+    for ratio, name in sorted(by_stock, reverse=True)[:options.worst]:
+        print(f"  {ratio:.3f}  {ours[name]:8.1f} us vs stock {stock[name]:8.1f} us  {name}")
 
 
 if __name__ == "__main__":
