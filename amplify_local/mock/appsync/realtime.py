@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from starlette.routing import WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -48,7 +47,6 @@ from amplify_local.mock.appsync.types import Identity, SubscriptionRuntime
 logger = logging.getLogger("amplify_local.realtime")
 
 SUBPROTOCOL = "graphql-ws"
-PATHS = ("/graphql/realtime", "/graphql")
 
 
 @dataclass(frozen=True)
@@ -196,6 +194,12 @@ class Connection:
             await _authorize(self.runtime(), self.headers)
         except RequestError as error:
             await self._refuse(_request_error(error), SUBPROTOCOL)
+            return
+        except Exception:  # e.g. a Lambda authorizer that broke: refuse this socket, keep serving
+            logger.exception("realtime: authorising a connection failed")
+            await self._refuse(
+                {"errorType": "InternalFailure", "message": "Internal failure", "errorCode": 500}, SUBPROTOCOL
+            )
             return
         await self.websocket.accept(subprotocol=SUBPROTOCOL)
         self.state = State.AWAITING_INIT
@@ -466,7 +470,8 @@ def _render_key(
 
 
 class RealtimeEndpoint:
-    """The ASGI endpoint of `/graphql/realtime` and `/graphql` (WebSocket scope only)."""
+    """The ASGI app for WebSocket requests to `/graphql/realtime` and `/graphql`; `runtime()` returns the
+    current runtime (the server swaps it on reload; each subscription keeps the one it started on)."""
 
     def __init__(
         self, runtime: Callable[[], SubscriptionRuntime], settings: RealtimeSettings | None = None
@@ -476,13 +481,5 @@ class RealtimeEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         connection = Connection(WebSocket(scope, receive, send), self.runtime, self.settings)
-        with contextlib.suppress(WebSocketDisconnect):
+        with contextlib.suppress(WebSocketDisconnect, OSError):  # the client left mid-handshake
             await connection.run()
-
-
-def realtime_routes(
-    runtime: Callable[[], SubscriptionRuntime], settings: RealtimeSettings | None = None
-) -> list[WebSocketRoute]:
-    """The WebSocket routes to mount; `runtime()` returns the current runtime (it changes on reload)."""
-    endpoint = RealtimeEndpoint(runtime, settings)
-    return [WebSocketRoute(path, endpoint) for path in PATHS]
