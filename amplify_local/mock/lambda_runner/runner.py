@@ -60,7 +60,14 @@ class FunctionRunner:
         build: bool = True,
         log: LogSink = print_log,
     ) -> None:
-        self.project = Project.load(Path(project_root)) if project_root is not None else None
+        self.project: Project | None = None
+        self.project_error: LambdaError | None = None  # a malformed project file: every project function fails
+        if project_root is not None:
+            try:
+                self.project = Project.load(Path(project_root))
+            except LambdaError as error:
+                self.project, self.project_error = Project(Path(project_root)), error
+                log("amplify-local", "stderr", f"[amplify-local] {error.error_message}")
         self.lambda_dir = Path(lambda_dir) if lambda_dir is not None else None
         self.settings = Settings(dict(env_overrides or {}), timeout_override, graphql_endpoint, api_key)
         self.max_workers = max(1, max_workers)
@@ -162,6 +169,9 @@ class FunctionRunner:
             if spec is not None and fingerprint(spec.watch) == function.fingerprint:
                 return spec
             source = function.source
+            if self.project_error is not None and source.kind == "project":
+                raise LambdaError(self.project_error.error_type, self.project_error.error_message,
+                                  function_name=source.name)
             if self._build and source.kind == "project":
                 await build_step.build(source.name, source.path, self.project.root if self.project else None,
                                        self.log)

@@ -12,8 +12,8 @@ import pytest
 
 from amplify_local.mock.lambda_runner import FunctionRunner, LambdaError
 
-PEER_LAMBDAS = Path("/work/shared/peer/lambdas")
-HERE = Path(__file__).parent
+REPO = Path(__file__).resolve().parents[3]
+PEER_LAMBDAS = Path(os.environ.get("AMPLIFY_SHARED", REPO.parent / "shared")) / "peer" / "lambdas"
 
 
 def run(runner: FunctionRunner, body: Any) -> Any:
@@ -238,6 +238,22 @@ def test_warm_starts_a_worker_before_the_first_call(project: Path, logs: Any) ->
     took, result = run(FunctionRunner(project, log=logs), body)
     assert result == {"echo": {"w": 1}}
     assert took < 0.2
+
+
+def test_malformed_project_file_fails_project_functions_not_the_runner(project: Path, logs: Any) -> None:
+    meta = project / "amplify/backend/amplify-meta.json"
+    meta.write_text('{"providers": }')
+    runner = FunctionRunner(project, lambda_dir=PEER_LAMBDAS, log=logs)
+    assert any(f"{meta}:1:" in line for line in logs.of("amplify-local", "stderr"))
+
+    async def body(r: FunctionRunner) -> Any:
+        with pytest.raises(LambdaError) as caught:
+            await r.invoke("nodeecho", {})
+        assert caught.value.error_type == "InvalidParameterValueException"
+        assert f"{meta}:1:" in caught.value.error_message and caught.value.function_name == "nodeecho"
+        return await r.invoke("mailer", {})  # a lambda_dir function still runs
+
+    assert run(runner, body) is True
 
 
 def test_closed_runner_refuses_calls(project: Path, logs: Any) -> None:
