@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import shutil
 import socket
 import threading
 import time
@@ -59,8 +60,8 @@ def jwt(user: str) -> str:
 class Server:
     """One corpus API served in a thread on uvloop, as the mock serves it."""
 
-    def __init__(self, api: str, home: Path) -> None:
-        self.service = MockService.create(project=None, build=CORPUS / api)
+    def __init__(self, build: Path, home: Path) -> None:
+        self.service = MockService.create(project=None, build=build)
         fast = RealtimeEndpoint(lambda: self.service.state.simulator, FAST)
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -114,7 +115,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """v2/02-auth-owner: API key (public read) and Cognito user pools; Post (owner), Draft (author, reviewers)."""
-    with Server("v2/02-auth-owner", tmp_path_factory.mktemp("home")) as running:
+    with Server(CORPUS / "v2/02-auth-owner", tmp_path_factory.mktemp("home")) as running:
         yield running
 
 
@@ -374,7 +375,78 @@ def test_argument_filtering(tmp_path: Path) -> None:
         assert await nothing_within(ws)
         await ws.close()
 
-    with Server("v1/09-subscriptions", tmp_path) as server:
+    with Server(CORPUS / "v1/09-subscriptions", tmp_path) as server:
+        run(main(server))
+
+
+SUBSCRIPTION_RESPONSE = """## enhanced filter instead of the argument's equality, and an invalidation filter
+$extensions.setSubscriptionFilter({"filterGroup": [{"filters": [
+  {"fieldName": "channel", "operator": "beginsWith", "value": $ctx.args.channel}]}]})
+$extensions.setSubscriptionInvalidationFilter({"filterGroup": [{"filters": [
+  {"fieldName": "channel", "operator": "eq", "value": $ctx.args.channel}]}]})
+$util.toJson(null)
+"""
+PUBLISH_RESPONSE = """#if( $ctx.args.channel == "kick" )
+$extensions.invalidateSubscriptions({"subscriptionField": "onPublish", "payload": {"channel": $ctx.args.data}})
+#end
+$util.toJson($ctx.result)
+"""
+
+
+def pubsub_build(directory: Path) -> Path:
+    """corpus v1/08-custom-none (NONE data source, `publish` feeding `onPublish(channel:)`) with a resolver
+    on the subscription field and an invalidating branch in `publish`, as a user would write them."""
+    build = directory / "build"
+    shutil.copytree(CORPUS / "v1/08-custom-none", build)
+    stack_path = build / "stacks" / "CustomResources.json"
+    stack = json.loads(stack_path.read_text())
+    resolver = json.loads(
+        json.dumps(stack["Resources"]["MutationPublishResolver"]).replace(
+            "Mutation.publish", "Subscription.onPublish"
+        )
+    )
+    resolver["Properties"] |= {"TypeName": "Subscription", "FieldName": "onPublish"}
+    stack["Resources"]["SubscriptionOnPublishResolver"] = resolver
+    stack_path.write_text(json.dumps(stack))
+    (build / "resolvers" / "Subscription.onPublish.req.vtl").write_text(
+        '{"version": "2018-05-29", "payload": {}}'
+    )
+    (build / "resolvers" / "Subscription.onPublish.res.vtl").write_text(SUBSCRIPTION_RESPONSE)
+    (build / "resolvers" / "Mutation.publish.res.vtl").write_text(PUBLISH_RESPONSE)
+    return build
+
+
+def test_filters_and_invalidation_set_by_templates(tmp_path: Path) -> None:
+    publish = "mutation P($channel: String!, $data: AWSJSON!) { publish(channel: $channel, data: $data) { channel } }"
+    on_publish = "subscription S($channel: String!) { onPublish(channel: $channel) { channel } }"
+
+    async def main(server: Server) -> None:
+        ws = await open_ready(server)
+        await ws.send(start("news", on_publish, {"channel": "news"}))
+        await ws.send(start("sports", on_publish, {"channel": "sports"}))
+        assert {(await receive_except_ka(ws))["id"] for _ in range(2)} == {"news", "sports"}
+
+        async def send(channel: str, data: str = "") -> None:
+            await server.mutate(
+                publish, {"channel": channel, "data": json.dumps(data)}, {"x-api-key": API_KEY}
+            )
+
+        await send("news-eu")
+        await send("sports")
+        await send("kick", "news")  # ends the subscriptions whose invalidation filter matches channel "news"
+        await send("news")
+        await send("sports-2")
+        received = [await receive_except_ka(ws) for _ in range(4)]
+        assert [(m["type"], m["id"], (m.get("payload") or {}).get("data")) for m in received] == [
+            ("data", "news", {"onPublish": {"channel": "news-eu"}}),
+            ("data", "sports", {"onPublish": {"channel": "sports"}}),
+            ("complete", "news", None),
+            ("data", "sports", {"onPublish": {"channel": "sports-2"}}),
+        ]
+        assert await nothing_within(ws)
+        await ws.close()
+
+    with Server(pubsub_build(tmp_path), tmp_path) as server:
         run(main(server))
 
 
