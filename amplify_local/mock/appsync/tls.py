@@ -10,6 +10,13 @@ the connection from its first byte and there is no proxy hop.
 The CA and the certificate are made on first use under `~/.amplify-local/tls/` (or
 `$AMPLIFY_LOCAL_HOME/tls/`) and reused, so trusting the CA once is enough: `trust_instructions()` says
 how (browsers, the OS store, `NODE_EXTRA_CA_CERTS` for Node).
+
+Wiring, in place of `server.serve(sockets=[sock])` (run it on uvloop: under plain `asyncio.run` every
+keep-alive HTTP request costs ~40 ms on Linux):
+
+    paths = ensure_certificates()
+    print(trust_instructions(paths))
+    await serve_uvicorn(server, sock, server_context(paths))
 """
 
 from __future__ import annotations
