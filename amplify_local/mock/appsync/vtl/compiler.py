@@ -178,7 +178,7 @@ class Compiler:
         kind, what, _args = steps[-1]
         if kind == "call":
             raise self.failure(element, "A #set target cannot end in a method call")
-        container = self.chain_getter(root, self.segments(element.target, steps[:-1]))
+        container = self.chain_getter(root, self.segments(steps[:-1]))
         key = self.expression(what) if kind == "index" else (lambda frame: what)
 
         def set_member(frame: Frame, out: list[str]) -> None:
@@ -333,11 +333,12 @@ class Compiler:
             literal = element.my_text()
             return lambda frame: literal
         root, steps = self.steps(element)
-        if root == "util":
-            bound = self.bind_util(element, steps)
-            if bound is not None:
-                return bound
-        return self.chain_getter(root, self.segments(element, steps))
+        if not steps:
+            return lambda frame: frame.vars.get(root)
+        getter = self.bind_util(steps) if root == "util" else None
+        if getter is None:
+            getter = self.chain_getter(root, self.segments(steps))
+        return self.guard(element, getter)  # one guard per reference, not per step
 
     def steps(self, reference: Any) -> tuple[str, list[tuple[str, Any, list[Any]]]]:
         """Root name and the `.name` / `.call(args)` / `[index]` steps after it, from Airspeed's nesting."""
@@ -361,18 +362,18 @@ class Compiler:
             sub = sub.expression.subexpression
         return expression.part.name, steps
 
-    def segments(self, reference: Any, steps: list[tuple[str, Any, list[Any]]]) -> list[Segment]:
+    def segments(self, steps: list[tuple[str, Any, list[Any]]]) -> list[Segment]:
         segments: list[Segment] = []
         for kind, what, args in steps:
             if kind == "prop":
                 segments.append(_property(what))
             elif kind == "index":
-                segments.append(self.guard(reference, _indexer(self.expression(what))))
+                segments.append(_indexer(self.expression(what)))
             else:
-                segments.append(self.guard(reference, _caller(what, [self.expression(a) for a in args])))
+                segments.append(_caller(what, [self.expression(a) for a in args]))
         return segments
 
-    def bind_util(self, reference: Any, steps: list[tuple[str, Any, list[Any]]]) -> Expr | None:
+    def bind_util(self, steps: list[tuple[str, Any, list[Any]]]) -> Expr | None:
         """`$util.group.helper(args)...` with the helper bound at compile time (the common case)."""
         group = self.util
         for position, (kind, what, args) in enumerate(steps):
@@ -382,8 +383,8 @@ class Compiler:
             helper = group.functions.find(what, len(args)) if kind == "call" else None
             if helper is None:
                 return None
-            call = self.guard(reference, _helper_call(helper, [self.expression(a) for a in args]))
-            rest = self.segments(reference, steps[position + 1:])
+            call = _helper_call(helper, [self.expression(a) for a in args])
+            rest = self.segments(steps[position + 1:])
             return call if not rest else _walk(call, rest)
         return None
 

@@ -41,17 +41,22 @@ def find_method(value: Any, name: str, arity: int) -> Method | None:
     return None if table is None else table.find(name, arity)
 
 
+_GETTERS: dict[tuple[type, str], Method | None] = {}
+
+
+def _getter(table: MethodTable, name: str) -> Method | None:
+    suffix = name[:1].upper() + name[1:]
+    return table.find("get" + suffix, 0) or table.find("is" + suffix, 0) or table.find(name, 0)
+
+
 def get_property(value: Any, name: str) -> Any:
-    """`$x.name`: `Map.get("name")` for maps, else the getter `getName()` / `isName()`."""
+    """`$x.name`: `Map.get("name")` for maps, else the getter `getName()` / `isName()` / `name()`."""
     if isinstance(value, dict):
         return value.get(name)
-    table = table_for(value)
-    if table is None:
-        return None
-    suffix = name[:1].upper() + name[1:]
-    method = table.find("get" + suffix, 0) or table.find("is" + suffix, 0) or table.find(name, 0)
-    if method is None:
-        method = table.find("get", 1)
-        return None if method is None or isinstance(value, list | str) else method(value, name)
-    return method(value)
-
+    key = (type(value), name)
+    try:
+        getter = _GETTERS[key]
+    except KeyError:
+        table = table_for(value)
+        getter = _GETTERS[key] = None if table is None else _getter(table, name)
+    return None if getter is None else getter(value)
