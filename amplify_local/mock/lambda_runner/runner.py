@@ -14,6 +14,7 @@ warm workers (`max_workers`, default 2). A call:
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from amplify_local.mock.lambda_runner.discovery import (
 from amplify_local.mock.lambda_runner.types import MAX_REQUEST_BYTES, FunctionSpec, LambdaError
 from amplify_local.mock.lambda_runner.worker import LogSink, Worker, WorkerLost, WorkerState, print_log
 
+SLOW_CHECK_SECONDS = 0.002
+
 
 @dataclass
 class _Function:
@@ -40,6 +43,7 @@ class _Function:
     spec: FunctionSpec | None = None
     fingerprint: tuple[tuple[str, int, int], ...] = ()
     generation: int = 0
+    next_check: float = 0.0  # monotonic time before which the files are not checked again
     idle: list[Worker] = field(default_factory=list)
     workers: set[Worker] = field(default_factory=set)
 
@@ -166,7 +170,7 @@ class FunctionRunner:
     async def _prepare(self, function: _Function) -> FunctionSpec:
         async with function.lock:
             spec = function.spec
-            if spec is not None and fingerprint(spec.watch) == function.fingerprint:
+            if spec is not None and self._unchanged(function, spec):
                 return spec
             source = function.source
             if self.project_error is not None and source.kind == "project":
@@ -188,6 +192,18 @@ class FunctionRunner:
                 function.workers.discard(worker)
                 await worker.stop()
             return spec
+
+    @staticmethod
+    def _unchanged(function: _Function, spec: FunctionSpec) -> bool:
+        """Whether the function's files are as last loaded. Checked on every call; only a folder so large
+        that the check costs over 2 ms is checked less often (at most 20x its cost apart, 1 s at most)."""
+        now = time.monotonic()
+        if now < function.next_check:
+            return True
+        current = fingerprint(spec.watch)
+        cost = time.monotonic() - now
+        function.next_check = now + min(1.0, 20 * cost) if cost > SLOW_CHECK_SECONDS else 0.0
+        return current == function.fingerprint
 
     async def _checkout(self, function: _Function, spec: FunctionSpec) -> Worker:
         while function.idle:

@@ -201,6 +201,22 @@ def test_code_change_restarts_the_worker(project: Path, logs: Any) -> None:
     assert third["pid"] == second["pid"]  # warm again after the restart
 
 
+def test_a_large_function_folder_is_rechecked_within_a_second(project: Path, logs: Any) -> None:
+    src = project / "amplify/backend/function/nodeecho/src"
+    assets = src / "assets"
+    assets.mkdir()
+    for number in range(3000):  # enough files that checking them costs milliseconds
+        (assets / f"{number}.txt").write_text("x")
+
+    async def body(runner: FunctionRunner) -> Any:
+        await runner.invoke("nodeecho", {})
+        (src / "index.js").write_text("exports.handler = async () => 'edited';\n")
+        await asyncio.sleep(1.05)
+        return await runner.invoke("nodeecho", {})
+
+    assert run(FunctionRunner(project, log=logs), body) == "edited"
+
+
 def test_a_fixed_syntax_error_works_on_the_next_call(project: Path, logs: Any) -> None:
     source = project / "amplify/backend/function/brokensyntax/src/index.js"
 
