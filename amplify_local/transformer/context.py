@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .errors import SchemaError
 from .sdl import Field, TypeDef, parse_types
 
 _TEMPLATES: dict[str, str] = {}
@@ -141,10 +142,15 @@ class TransformContext:
         """The Query, Mutation or Subscription type, created on first use."""
         return self.types.setdefault(name, TypeDef("type", name))
 
-    def add_root_field(self, root: str, f: Field) -> None:
+    def add_root_field(self, origin: str, root: str, f: Field) -> None:
+        """Add a generated Query/Mutation/Subscription field; a name already taken is an error, as in
+        the real transformer (`origin` says which directive generated it)."""
         target = self.root(root)
-        if target.get(f.name) is None:
-            target.fields.append(f)
+        existing = target.get(f.name)
+        if existing is not None:
+            raise SchemaError(f"{root}.{f.name} is defined twice: in the schema (or by another directive) and by "
+                              f"{origin}; rename one of them.", existing.node)
+        target.fields.append(f)
 
     def stack(self, name: str) -> str:
         if name not in self.stacks:

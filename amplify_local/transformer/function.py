@@ -73,9 +73,5 @@ def transform(ctx: TransformContext) -> None:
                         f"$util.qr($ctx.stash.put(\"fieldName\", \"{f.name}\"))\n{{}}\n"
                         "## [End] Stash resolver specific context.. **",
                         "$util.toJson($ctx.prev.result)", STACK, f"{t.name}{f.name}Resolver", "PIPELINE", [fn_id]))
-                elif resolver.kind == "PIPELINE":
+                else:  # an earlier @function on the same field: one more pipeline step
                     resolver.functions.append(fn_id)
-                else:
-                    raise SchemaError(f"@function on {t.name}.{f.name}: the field already has a resolver "
-                                      f"({resolver.resource_id}); a field takes @function or another resolver, "
-                                      "not both.", directive)

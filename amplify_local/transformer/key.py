@@ -264,7 +264,7 @@ def _secondary(ctx: TransformContext, t: TypeDef, key: Key) -> None:
         request = (query_snippet(ctx, t, key, False) + "\n" + template("key_query", index=key.name or ""))
         ctx.resolver(ResolverSpec("Query", key.query_field, data_source, request, template("key_query_result"),
                                   t.name, f"Query{key.query_field}Resolver"))
-        ctx.add_root_field("Query", Field(key.query_field, f"Model{t.name}Connection", [
+        ctx.add_root_field(f"@key '{key.name}' on {t.name} (queryField)", "Query", Field(key.query_field, f"Model{t.name}Connection", [
             *key_arguments(ctx, t, key), Arg("sortDirection", "ModelSortDirection"),
             Arg("filter", f"Model{t.name}FilterInput"), Arg("limit", "Int"), Arg("nextToken", "String")]))
         ctx.add("enum ModelSortDirection {\n  ASC\n  DESC\n}\n")

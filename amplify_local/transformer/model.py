@@ -181,15 +181,16 @@ def transform_model(ctx: TransformContext, t: TypeDef) -> ModelConfig:
         return ctx.resolver(ResolverSpec(root, field, data_source, request, template("result"), stack, resource))
 
     queries, mutations = config.queries, config.mutations
+    origin = f"@model on {t.name}"
     if "list" in queries:
         ctx.add("enum ModelSortDirection {\n  ASC\n  DESC\n}\n")
     if "get" in queries:
         resolver("Query", queries["get"], f"Get{t.name}Resolver", template("model_get"))
-        ctx.add_root_field("Query", Field(queries["get"], t.name, [Arg("id", "ID!")]))
+        ctx.add_root_field(origin, "Query", Field(queries["get"], t.name, [Arg("id", "ID!")]))
     if "list" in queries:
         ctx.add(f"type Model{t.name}Connection {{\n  items: [{t.name}]!\n  nextToken: String\n}}\n")
         resolver("Query", queries["list"], f"List{t.name}Resolver", template("model_list"))
-        ctx.add_root_field("Query", Field(queries["list"], f"Model{t.name}Connection", [
+        ctx.add_root_field(origin, "Query", Field(queries["list"], f"Model{t.name}Connection", [
             Arg("filter", f"Model{t.name}FilterInput"), Arg("limit", "Int"), Arg("nextToken", "String")]))
         _filter_input(ctx, original, "Filter")
 
@@ -204,7 +205,7 @@ def transform_model(ctx: TransformContext, t: TypeDef) -> ModelConfig:
             lines.append(f"  {f.name}: {_input_type(ctx, type_)}\n")
         ctx.add(f"input Create{upper(t.name)}Input {{\n{''.join(lines)}}}\n")
         resolver("Mutation", mutations["create"], f"Create{t.name}Resolver", template("model_create", type=t.name))
-        ctx.add_root_field("Mutation", Field(mutations["create"], t.name,
+        ctx.add_root_field(origin, "Mutation", Field(mutations["create"], t.name,
                                              [Arg("input", f"Create{upper(t.name)}Input!"), *condition]))
     if "update" in mutations:
         lines = [] if has_id else ["  id: ID!\n"]
@@ -221,19 +222,19 @@ def transform_model(ctx: TransformContext, t: TypeDef) -> ModelConfig:
         request = (f"#set( $optionalNonNullableFields = [{', '.join(chr(34) + n + chr(34) for n in optional)}] )\n"
                    + template("model_update", type=t.name, timestamps=timestamps))
         resolver("Mutation", mutations["update"], f"Update{t.name}Resolver", request)
-        ctx.add_root_field("Mutation", Field(mutations["update"], t.name,
+        ctx.add_root_field(origin, "Mutation", Field(mutations["update"], t.name,
                                              [Arg("input", f"Update{upper(t.name)}Input!"), *condition]))
     if "delete" in mutations:
         ctx.add(f"input Delete{upper(t.name)}Input {{\n  id: ID!\n}}\n")
         resolver("Mutation", mutations["delete"], f"Delete{t.name}Resolver", template("model_delete"))
-        ctx.add_root_field("Mutation", Field(mutations["delete"], t.name,
+        ctx.add_root_field(origin, "Mutation", Field(mutations["delete"], t.name,
                                              [Arg("input", f"Delete{upper(t.name)}Input!"), *condition]))
     if mutations:
         _filter_input(ctx, original, "Condition")
         if not t.all("key"):
             cond = ctx.types[f"Model{t.name}ConditionInput"]
             cond.fields = [f for f in cond.fields if f.name != "id"]
-        _subscriptions(ctx, config)
+    _subscriptions(ctx, config)
     for name in (config.created_at, config.updated_at):
         if name and out.get(name) is None:
             out.fields.append(Field(name, "AWSDateTime!"))
@@ -255,9 +256,10 @@ def _subscriptions(ctx: TransformContext, config: ModelConfig) -> None:
     else:
         wiring = {f"on{upper(op)}{upper(config.name)}": [mutations[op]]
                   for op in ("create", "update", "delete") if op in mutations}
+    origin = f"@model on {config.name}"
     for name, fields in wiring.items():
         listed = ", ".join(f'"{m}"' for m in fields)
-        ctx.add_root_field("Subscription", Field(name, config.name, [],
+        ctx.add_root_field(origin, "Subscription", Field(name, config.name, [],
                                                  [make_directive(f"aws_subscribe(mutations: [{listed}])")]))
 
 

@@ -36,8 +36,3 @@ def test_empty_name(schema_error) -> None:
     assert schema_error('type Query {\n  x: Int @function(name: "")\n}\n').startswith(
         "@function on Query.x needs a non-empty 'name' (the Lambda function, e.g. \"myfunction-${env}\").")
 
-
-def test_field_with_another_resolver(schema_error) -> None:
-    sdl = 'type Todo @model {\n  id: ID!\n}\ntype Query {\n  getTodo(id: ID!): Todo @function(name: "f")\n}\n'
-    assert schema_error(sdl).startswith("@function on Query.getTodo: the field already has a resolver "
-                                        "(GetTodoResolver); a field takes @function or another resolver, not both.")

@@ -43,3 +43,15 @@ def test_timestamp_field_of_the_wrong_type(schema_error) -> None:
     assert message.startswith("Todo.createdAt is of type Int; a @model timestamp field must be AWSDateTime or "
                               "String (or rename it with @model(timestamps: {...})).\n\n")
     assert ":3:3\n" in message
+
+
+def test_generated_field_clashing_with_a_schema_field(schema_error) -> None:
+    message = schema_error("type Todo @model {\n  id: ID!\n}\ntype Query {\n  getTodo(id: ID!): Todo\n}\n")
+    assert message.startswith("Query.getTodo is defined twice: in the schema (or by another directive) and by @model "
+                              "on Todo; rename one of them.\n\namplify/backend/api/demo/schema.graphql:5:3\n")
+
+
+def test_query_field_clashing_with_a_model_query(schema_error) -> None:
+    sdl = 'type Todo @model @key(name: "byName", fields: ["name"], queryField: "listTodos") {\n  id: ID!\n  name: String!\n}\n'
+    assert schema_error(sdl).startswith("Query.listTodos is defined twice: in the schema (or by another directive) and "
+                                        "by @key 'byName' on Todo (queryField); rename one of them.")
