@@ -25,6 +25,8 @@ HELP = """usage: amplify env <subcommand>
   amplify env checkout NAME                     switch to an environment
   amplify env get --name NAME [--json]          one environment's provider values
   amplify env remove NAME [--yes]               forget a local environment (not the current one)
+  amplify env import --name NAME --config JSON [--awsInfo JSON] [--categories JSON]
+                                                record an environment pushed elsewhere (its stack values)
 
 Environments are local until pushed."""
 
@@ -99,7 +101,38 @@ def env_remove(paths: ProjectPaths, argv: list[str]) -> int:
     return 0
 
 
-SUBCOMMANDS = {"list": env_list, "add": env_add, "checkout": env_checkout, "get": env_get, "remove": env_remove}
+def env_import(paths: ProjectPaths, argv: list[str]) -> int:
+    """Record an environment that exists elsewhere (its stack values in --config), without checking it out."""
+    options = parse_options("env import", argv, json_options=("--config", "--awsInfo", "--categories"),
+                            value_options=("--name",), flags=("--yes",))
+    name = rules.check_env_name("--name", options.values.get("--name", ""))
+    team = environments(paths)
+    if name in team:
+        raise ProjectError(f'--name: environment "{name}" already exists; remove it first to import it again')
+    config = options.json.get("--config")
+    if config is None:
+        raise ProjectError('--config is missing: give the env\'s {"awscloudformation": {"Region": ..., "StackName": ...}}')
+    values = config.get(rules.PROVIDER_NAME)
+    if not isinstance(values, dict) or "Region" not in values:
+        raise ProjectError(f'--config: expected {{"{rules.PROVIDER_NAME}": {{"Region": ..., ...}}}}, given {json.dumps(config)}')
+    rules.check_region(f"--config: {rules.PROVIDER_NAME}", values["Region"])
+    entry: dict[str, object] = {rules.PROVIDER_NAME: values}
+    if "--categories" in options.json:
+        entry["categories"] = rules.categories_settings(options.json["--categories"])
+    aws_info = read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
+    if "--awsInfo" in options.json:
+        aws = rules.aws_settings({rules.PROVIDER_NAME: options.json["--awsInfo"]})
+        aws_info[name] = credentials.local_aws_info_entry(aws)
+    write_json(paths.team_provider_info, {**team, name: entry})
+    write_json(paths.local_aws_info, aws_info)
+    print(f'Environment "{name}" imported. Use it with "amplify env checkout {name}" or '
+          f'amplify init --amplify \'{{"envName": "{name}"}}\'.')
+    return 0
+
+
+SUBCOMMANDS = {
+    "list": env_list, "add": env_add, "checkout": env_checkout, "get": env_get, "remove": env_remove, "import": env_import,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -16,10 +16,17 @@ from pathlib import Path
 
 from amplify_local.project import frontend as frontend_files
 from amplify_local.project import settings as rules
-from amplify_local.project.files import ProjectError, read_json_object, staged_folder
-from amplify_local.project.headless import Asker, HeadlessOptions, parse_options, run_command
+from amplify_local.project.files import ProjectError, read_json_object, staged_folder, write_json
+from amplify_local.project.headless import JSON_OPTIONS, Asker, HeadlessOptions, parse_options, run_command
 from amplify_local.project.paths import ProjectPaths
-from amplify_local.project.state import NewProject, add_environment, write_new_amplify_folder
+from amplify_local.project.state import (
+    NewProject,
+    add_environment,
+    checkout_environment,
+    current_env,
+    environments,
+    write_new_amplify_folder,
+)
 from amplify_local.provider import credentials
 
 HELP = """usage: amplify init [--amplify JSON] [--frontend JSON] [--providers JSON] [--yes] [--app URL|PATH] [--reinit]
@@ -33,6 +40,11 @@ HELP = """usage: amplify init [--amplify JSON] [--frontend JSON] [--providers JS
   --yes, -y    use the defaults for every value not given (name from the folder, env dev, javascript/react)
   --app        a git URL or a local folder of a sample app with an amplify/ folder (run in an empty folder)
   --reinit     rebuild the settings of an initialised project (its resources are kept)
+  --categories {"<category>": {"<resource>": {"<parameter>": value}}}  per-env resource parameters
+  --codegen    the real CLI's codegen answers (checked; amplify-local has no codegen yet)
+
+In a project cloned without its local files, init sets this checkout up (an existing envName keeps
+its values). In a set-up project, a new envName adds that environment and an existing one checks it out.
 
 Works offline: the environment stays local until pushed. Access keys are stored under ~/.amplify/, never
 in the project folder."""
@@ -60,7 +72,7 @@ def fetch_app(source: str, into: Path) -> None:
         raise ProjectError(f'--app: "{source}" has no amplify/backend folder, so it is not an Amplify sample app')
 
 
-def decide(options: HeadlessOptions, root: Path, existing: dict[str, object] | None) -> NewProject:
+def decide(options: HeadlessOptions, root: Path, existing: dict[str, object] | None, default_env: str) -> NewProject:
     """Every value of the new project: given, else the existing/sample project's, else default or asked."""
     given = rules.amplify_settings(options.json.get("--amplify"))
     asker = Asker("init", options.yes)
@@ -71,7 +83,8 @@ def decide(options: HeadlessOptions, root: Path, existing: dict[str, object] | N
         lambda text: rules.check_project_name("--amplify", text),
     )
     env_name = given.env_name or asker.value(
-        "--amplify", "envName", "Enter a name for the environment", "dev", lambda text: rules.check_env_name("--amplify", text)
+        "--amplify", "envName", "Enter a name for the environment", default_env,
+        lambda text: rules.check_env_name("--amplify", text),
     )
     editor = given.default_editor or asker.value(
         "--amplify", "defaultEditor", "Choose your default editor", "vscode",
@@ -104,34 +117,54 @@ def decide(options: HeadlessOptions, root: Path, existing: dict[str, object] | N
             lambda text: rules.aws_settings({"awscloudformation": {"useProfile": True, "profileName": text}}).profile_name,
         )
         aws = rules.AwsSettings(profile_name=profile)
-    return NewProject(project_name, env_name, editor, given.app_id, frontend, aws)
+    categories = rules.categories_settings(options.json.get("--categories", {}))
+    return NewProject(project_name, env_name, editor, given.app_id, frontend, aws, categories)
+
+
+def init_in_initialised_project(options: HeadlessOptions, paths: ProjectPaths) -> int:
+    """`init` where this checkout is already set up: a new envName adds it, another existing one is
+    checked out (the real CLI's "use an existing environment"); anything else is refused."""
+    given = rules.amplify_settings(options.json.get("--amplify"))
+    team = environments(paths)
+    if given.env_name and given.env_name != current_env(paths):
+        if "--frontend" in options.json or given.project_name:
+            raise ProjectError('switching environments keeps the project settings; change them with "amplify configure project"')
+        aws = rules.aws_settings(options.json["--providers"]) if "--providers" in options.json else None
+        if given.env_name not in team:
+            add_environment(paths, given.env_name, aws, given.app_id)
+            print(f'Environment "{given.env_name}" added and checked out. It is local until pushed.')
+            return 0
+        if aws is not None:
+            aws_info = read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
+            credentials.forget_secrets(aws_info.get(given.env_name, {}))
+            write_json(paths.local_aws_info, {**aws_info, given.env_name: credentials.local_aws_info_entry(aws)})
+        checkout_environment(paths, given.env_name)
+        print(f'Environment "{given.env_name}" checked out.')
+        return 0
+    raise ProjectError(
+        f"{paths.root} is already an Amplify project (amplify/.config/project-config.json exists). "
+        'Add an environment with --amplify \'{"envName": "<new>"}\' or "amplify env add", change settings with '
+        '"amplify configure project", or pass --reinit to rebuild the settings (resources are kept).'
+    )
 
 
 def init(options: HeadlessOptions, root: Path) -> int:
     paths = ProjectPaths.at(root)
     app = options.values.get("--app")
     reinit = "--reinit" in options.flags
+    if "--forcePush" in options.flags:
+        raise ProjectError("--forcePush: pushing is not available yet in amplify-local; run init without it "
+                           "(the environment stays local)")
     if app is not None and any(root.iterdir()):
         raise ProjectError(f"--app: {root} is not empty; run init --app in an empty folder")
-    if paths.is_initialized() and app is None and not reinit:
-        given = rules.amplify_settings(options.json.get("--amplify"))
-        env_names = read_json_object(paths.team_provider_info) if paths.team_provider_info.exists() else {}
-        if given.env_name and given.env_name not in env_names:
-            if "--frontend" in options.json or given.project_name:
-                raise ProjectError(
-                    "adding an environment keeps the project settings; change them with \"amplify configure project\""
-                )
-            aws = rules.aws_settings(options.json["--providers"]) if "--providers" in options.json else None
-            add_environment(paths, given.env_name, aws, given.app_id)
-            print(f'Environment "{given.env_name}" added and checked out. It is local until pushed.')
-            return 0
-        raise ProjectError(
-            f"{root} is already an Amplify project (amplify/.config/project-config.json exists). "
-            'Add an environment with --amplify \'{"envName": "<new>"}\' or "amplify env add", change settings with '
-            '"amplify configure project", or pass --reinit to rebuild the settings (resources are kept).'
-        )
+    if "--codegen" in options.json:
+        rules.check_codegen(options.json["--codegen"])
+    checked_out = paths.is_initialized() and paths.local_env_info.exists()
+    if checked_out and app is None and not reinit:
+        return init_in_initialised_project(options, paths)
     with contextlib.ExitStack() as cleanup:
-        existing_amplify = paths.amplify if reinit and paths.is_initialized() else None
+        # A rebuild, or a project cloned without its local files (.config/local-*, amplify-meta.json).
+        existing_amplify = paths.amplify if app is None and paths.is_initialized() else None
         existing = read_json_object(paths.project_config) if existing_amplify else None
         sample: Path | None = None
         if app is not None:
@@ -140,12 +173,15 @@ def init(options: HeadlessOptions, root: Path) -> int:
             existing_amplify = sample / "amplify"
             config = existing_amplify / ".config" / "project-config.json"
             existing = read_json_object(config) if config.exists() else None
-        project = decide(options, root, existing)
+        known_envs = list(environments(paths)) if sample is None and paths.team_provider_info.exists() else []
+        project = decide(options, root, existing, known_envs[0] if known_envs else "dev")
         region = credentials.resolve_region(project.aws)
         aws_entry = credentials.local_aws_info_entry(project.aws)
         try:
             with staged_folder(paths.amplify) as staging:
-                write_new_amplify_folder(paths.staged(staging), project, region, aws_entry, existing_amplify)
+                values = write_new_amplify_folder(
+                    paths.staged(staging), project, region, aws_entry, existing_amplify, keep_envs=sample is None
+                )
                 if sample is not None:
                     for entry in sample.iterdir():
                         if entry.name != "amplify":
@@ -153,6 +189,7 @@ def init(options: HeadlessOptions, root: Path) -> int:
         except BaseException:
             credentials.forget_secrets(aws_entry)
             raise
+    region = str(values["Region"])
     frontend_files.update_gitignore(root)
     project_config = read_json_object(paths.project_config)
     written = frontend_files.write_config_files(root, project_config, region)
@@ -161,6 +198,8 @@ def init(options: HeadlessOptions, root: Path) -> int:
     print(f"Wrote amplify/, .gitignore and {', '.join(str(path.relative_to(root)) for path in written)}.")
     if project.aws.use_profile and project.aws.profile_name and not credentials.profile_exists(project.aws.profile_name):
         print(f'Note: AWS profile "{project.aws.profile_name}" is not configured on this machine; a push will need it.')
+    if "--codegen" in options.json:
+        print("Note: --codegen is checked and kept for later: amplify-local has no code generation yet.")
     print(f'Environment "{project.env_name}" is local until pushed: no AWS resources were created.')
     print('Next: "amplify add api --headless < request.json", "amplify status", "amplify mock api".')
     return 0
@@ -172,7 +211,10 @@ def main(argv: list[str]) -> int:
         return 0
 
     def body() -> int:
-        options = parse_options("init", argv, value_options=("--app",), flags=("--yes", "--reinit"))
+        options = parse_options(
+            "init", argv, json_options=(*JSON_OPTIONS, "--categories", "--codegen"), value_options=("--app",),
+            flags=("--yes", "--reinit", "--forcePush"),
+        )
         return init(options, Path.cwd())
 
     return run_command("init", body)

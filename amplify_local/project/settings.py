@@ -256,3 +256,27 @@ def aws_settings(given: dict[str, Any]) -> AwsSettings:
         secret_access_key=_string(argument, "secretAccessKey", config["secretAccessKey"]),
         region=region,
     )
+
+
+def categories_settings(given: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """`--categories`: per-env parameters of the project's resources, {category: {resource: {name: value}}}."""
+    for category, resources in given.items():
+        if not isinstance(resources, dict):
+            raise ProjectError(f"--categories: {category} {json.dumps(resources)} is invalid: expected {{resource: {{parameter: value}}}}")
+        for resource, parameters in resources.items():
+            if not isinstance(parameters, dict):
+                raise ProjectError(
+                    f"--categories: {category}.{resource} {json.dumps(parameters)} is invalid: expected {{parameter: value}}"
+                )
+    return given
+
+
+CODEGEN_KEYS = ("generateCode", "codeLanguage", "fileNamePattern", "generatedFileName", "generateDocs", "maxDepth")
+
+
+def check_codegen(given: dict[str, Any]) -> None:
+    """`--codegen` (the real CLI's code generation answers): checked; there is no API to generate for at init."""
+    _check_keys("--codegen", given, CODEGEN_KEYS)
+    for key in ("generateCode", "generateDocs"):
+        if key in given and not isinstance(given[key], bool):
+            raise ProjectError(f"--codegen: {key} {json.dumps(given[key])} is invalid: use true or false")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,7 @@ class NewProject:
     app_id: str | None
     frontend: FrontendSettings
     aws: AwsSettings
+    categories: dict[str, Any] = field(default_factory=dict)  # --categories: per-env resource parameters
 
 
 def build_project_config(project_name: str, frontend: FrontendSettings) -> dict[str, Any]:
@@ -128,27 +129,46 @@ def write_new_amplify_folder(
     region: str,
     aws_entry: dict[str, Any],
     existing: Path | None,
-) -> None:
-    """Fill a staging amplify/ folder. `existing` (a sample app's or a re-initialised project's amplify/)
-    keeps its resources, backend-config.json, cli.json and everything else but the env-specific files."""
+    keep_envs: bool = False,
+) -> dict[str, Any]:
+    """Fill a staging amplify/ folder and return the env's provider values.
+
+    `existing` (a sample app's, a cloned project's or a re-initialised project's amplify/) keeps its
+    resources, backend-config.json, cli.json and everything else but the env-specific files. With
+    `keep_envs` (a clone or a rebuild, not a sample) its environments are kept too, and choosing one of
+    them keeps its provider values (the stack it was pushed to)."""
     backend_config: dict[str, Any] = {}
+    team: dict[str, Any] = {}
+    aws_info: dict[str, Any] = {}
+    categories: dict[str, Any] = {}
     if existing is not None and existing.is_dir():
         shutil.copytree(existing, staged.amplify, ignore=shutil.ignore_patterns(*NOT_CARRIED_OVER), dirs_exist_ok=True)
         if staged.backend_config.exists():
             backend_config = read_json_object(staged.backend_config)
-    values = provider_values(region, project.app_id)
-    env_entry: dict[str, Any] = {PROVIDER_NAME: values}
-    if existing is not None and (existing / "team-provider-info.json").exists():
-        categories = env_categories(read_json_object(existing / "team-provider-info.json"), project.env_name)
-        if categories:
-            env_entry["categories"] = categories
+        if (existing / "team-provider-info.json").exists():
+            old_team = read_json_object(existing / "team-provider-info.json")
+            categories = env_categories(old_team, project.env_name)
+            if keep_envs:
+                team = copy.deepcopy(old_team)
+        old_aws_info = existing / ".config" / "local-aws-info.json"
+        if keep_envs and old_aws_info.exists():
+            aws_info = read_json_object(old_aws_info)
+    env_entry = team.get(project.env_name) if isinstance(team.get(project.env_name), dict) else {}
+    values = env_entry.get(PROVIDER_NAME) or provider_values(region, None)
+    if project.app_id:
+        values["AmplifyAppId"] = project.app_id
+    env_entry[PROVIDER_NAME] = values
+    merged = merge_categories(env_entry.get("categories") or categories, project.categories)
+    if merged:
+        env_entry["categories"] = merged
+    team[project.env_name] = env_entry
     write_json(staged.project_config, build_project_config(project.project_name, project.frontend))
     write_json(
         staged.local_env_info,
         {"projectPath": str(staged.root), "defaultEditor": project.default_editor, "envName": project.env_name},
     )
-    write_json(staged.local_aws_info, {project.env_name: aws_entry})
-    write_json(staged.team_provider_info, {project.env_name: env_entry})
+    write_json(staged.local_aws_info, {**aws_info, project.env_name: aws_entry})
+    write_json(staged.team_provider_info, team)
     if not staged.cli_json.exists():
         write_json(staged.cli_json, CLI_FEATURES)
     write_json(staged.backend_config, backend_config)
@@ -158,6 +178,16 @@ def write_new_amplify_folder(
     write_json(cloud / "backend-config.json", {})
     write_json(cloud / "amplify-meta.json", meta_from_backend_config({}, values))
     write_json(cloud / "tags.json", tags(project.project_name, project.env_name))
+    return values
+
+
+def merge_categories(base: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """`--categories` over the carried-over parameters, per category and resource."""
+    merged = copy.deepcopy(base)
+    for category, resources in given.items():
+        for resource, parameters in resources.items():
+            merged.setdefault(category, {}).setdefault(resource, {}).update(parameters)
+    return merged
 
 
 def env_categories(team: dict[str, Any], env_name: str) -> dict[str, Any]:

@@ -77,3 +77,20 @@ def test_refusals(initialised, capsys) -> None:
     assert cli.main(["env", "pull"]) == 2
     assert 'unknown subcommand "pull"' in capsys.readouterr().err
     assert cli.main(["env"]) == 2
+
+
+def test_import_refusals(initialised, capsys) -> None:
+    cases = [
+        (["env", "import", "--name", "dev", "--config", "{}"],
+         'amplify env import: --name: environment "dev" already exists; remove it first to import it again'),
+        (["env", "import", "--name", "qa"], "amplify env import: --config is missing"),
+        (["env", "import", "--name", "qa", "--config", '{"awscloudformation": {}}'],
+         'amplify env import: --config: expected {"awscloudformation": {"Region": ..., ...}}, given {"awscloudformation": {}}'),
+        (["env", "import", "--name", "qa", "--config", '{"awscloudformation": {"Region": "moon-1"}}'],
+         'region "moon-1" is invalid'),
+        (["env", "import", "--name", "Q A", "--config", "{}"], '--name: envName "Q A" is invalid'),
+    ]
+    for argv, message in cases:
+        assert cli.main(argv) == 1, argv
+        assert message in capsys.readouterr().err
+    assert set(initialised.json("amplify/team-provider-info.json")) == {"dev"}

@@ -206,7 +206,14 @@ def refused(capsys: pytest.CaptureFixture[str], argv: list[str], project: Path) 
         (["--providers", '{"awscloudformation": {"profile": "p"}}'],
          '--providers: awscloudformation: unknown key "profile". Allowed keys: configLevel, useProfile, profileName'),
         (["--providers", "{}"], "--providers: awscloudformation is missing"),
-        (["--categories", "{}"], 'amplify init: unknown option "--categories". Options: --amplify, --frontend, --providers'),
+        (["--envName", "dev"], 'amplify init: unknown option "--envName". Options: --amplify, --frontend, --providers, '
+                               "--categories, --codegen, --app, --yes, --reinit, --forcePush"),
+        (["--categories", '{"function": []}'],
+         '--categories: function [] is invalid: expected {resource: {parameter: value}}'),
+        (["--categories", '{"function": {"fn": "x"}}'], '--categories: function.fn "x" is invalid: expected {parameter: value}'),
+        (["--codegen", '{"generateCode": "yes"}'], '--codegen: generateCode "yes" is invalid: use true or false'),
+        (["--codegen", '{"target": "swift"}'], '--codegen: unknown key "target". Allowed keys: generateCode'),
+        (["--forcePush"], "amplify init: --forcePush: pushing is not available yet in amplify-local; run init without it"),
         (["--yes", "--amplify"], "amplify init: --amplify needs a value"),
         (["--amplify", "{}", "--amplify", "{}"], "amplify init: --amplify is given twice"),
         (["--yes", "extra"], 'amplify init: unexpected argument "extra"'),
@@ -351,7 +358,12 @@ def test_reinit_rebuilds_settings_and_keeps_resources(initialised) -> None:
     (initialised.project / "amplify/mock-data/data.db").write_text("rows")
     assert cli.main(["init", "--reinit", "--yes", "--amplify", '{"projectName": "renamed", "envName": "prod"}']) == 0
     assert initialised.json("amplify/.config/project-config.json")["projectName"] == "renamed"
-    assert initialised.json("amplify/team-provider-info.json") == {"prod": {"awscloudformation": {"Region": "us-east-1"}}}
+    assert initialised.json("amplify/team-provider-info.json") == {
+        "dev": {"awscloudformation": {"Region": "us-east-1"}},
+        "prod": {"awscloudformation": {"Region": "us-east-1"}},
+    }
+    assert initialised.json("amplify/.config/local-env-info.json")["envName"] == "prod"
+    assert set(initialised.json("amplify/.config/local-aws-info.json")) == {"dev", "prod"}
     assert (api / "schema.graphql").read_text() == "type Q { a: Int }"
     assert (initialised.project / "amplify/mock-data/data.db").read_text() == "rows"
     assert initialised.json("amplify/backend/amplify-meta.json") == {
@@ -476,3 +488,80 @@ def test_app_keeps_the_sample_env_resource_parameters(sandbox, tmp_path) -> None
     assert sandbox.json("amplify/team-provider-info.json") == {
         "main": {"awscloudformation": {"Region": "us-east-1"}, "categories": categories}
     }
+
+
+def clone_of(project: Path, into: Path) -> None:
+    """What a teammate's `git clone` holds: everything but the .gitignore'd local files."""
+    subprocess.run(["cp", "-r", str(project), str(into)], check=True)
+    for ignored in ("amplify/#current-cloud-backend", "amplify/.config/local-env-info.json",
+                    "amplify/.config/local-aws-info.json", "amplify/backend/amplify-meta.json", "src/aws-exports.js"):
+        subprocess.run(["rm", "-rf", str(into / ignored)], check=True)
+
+
+def test_init_in_a_clone_sets_up_this_checkout_and_keeps_the_envs(sandbox, tmp_path) -> None:
+    assert sandbox.script("headless_init_new_project.sh").returncode == 0
+    team = sandbox.json("amplify/team-provider-info.json")
+    team["dev"]["awscloudformation"].update({"Region": "eu-west-1", "StackName": "amplify-shop-dev-12345"})
+    team["dev"]["categories"] = {"function": {"fn": {"greeting": "hi"}}}
+    (sandbox.project / "amplify/team-provider-info.json").write_text(json.dumps(team))
+    assert sandbox.run("add", "api", "--headless", stdin=json.dumps({"version": 1, "serviceConfiguration": {
+        "serviceName": "AppSync", "apiName": "shopapi", "transformSchema": "type T @model { id: ID! }",
+        "defaultAuthType": {"mode": "API_KEY"}}})).returncode == 0
+    clone = tmp_path / "clone"
+    clone_of(sandbox.project, clone)
+    result = sandbox.run("init", "--yes", cwd=clone)
+    assert result.returncode == 0, result.stderr
+    assert "env dev, eu-west-1" in result.stdout
+    read = lambda name: json.loads((clone / name).read_text())  # noqa: E731
+    assert read("amplify/team-provider-info.json") == team
+    assert read("amplify/.config/project-config.json")["projectName"] == "headlessProjectName"
+    assert read("amplify/.config/local-env-info.json") == {"projectPath": str(clone), "defaultEditor": "vscode", "envName": "dev"}
+    meta = read("amplify/backend/amplify-meta.json")
+    assert meta["providers"]["awscloudformation"] == {"Region": "eu-west-1", "StackName": "amplify-shop-dev-12345"}
+    assert meta["api"]["shopapi"]["service"] == "AppSync"
+    assert (clone / "amplify/backend/api/shopapi/schema.graphql").is_file()
+    assert '"aws_project_region": "eu-west-1"' in (clone / "src/aws-exports.js").read_text()
+
+
+def test_init_with_an_existing_env_checks_it_out(initialised, capsys) -> None:
+    assert cli.main(["env", "add", "prod"]) == 0
+    assert cli.main(["env", "checkout", "dev"]) == 0
+    providers = '{"awscloudformation": {"useProfile": true, "profileName": "prodprofile"}}'
+    assert cli.main(["init", "--yes", "--amplify", '{"envName": "prod"}', "--providers", providers]) == 0
+    assert 'Environment "prod" checked out.' in capsys.readouterr().out
+    assert initialised.json("amplify/.config/local-env-info.json")["envName"] == "prod"
+    assert initialised.json("amplify/.config/local-aws-info.json")["prod"]["profileName"] == "prodprofile"
+
+
+def test_categories_and_codegen(sandbox) -> None:
+    categories = '{"function": {"fn": {"secretName": "s1"}}, "auth": {"pool": {"googleClientId": "g"}}}'
+    result = sandbox.run("init", "--yes", "--categories", categories, "--codegen", '{"generateCode": false}')
+    assert result.returncode == 0, result.stderr
+    assert "Note: --codegen is checked and kept for later: amplify-local has no code generation yet." in result.stdout
+    assert sandbox.json("amplify/team-provider-info.json")["dev"]["categories"] == json.loads(categories)
+
+
+def test_the_amplify_push_ci_flow_env_import_then_init(sandbox, tmp_path) -> None:
+    """Amplify hosting's amplifyPush script on a fresh clone: `env import` a pushed env, then `init` into it."""
+    assert sandbox.script("headless_init_new_project.sh").returncode == 0
+    clone = tmp_path / "ci-clone"
+    clone_of(sandbox.project, clone)
+    stack = {"awscloudformation": {"Region": "ap-northeast-1", "StackName": "amplify-x-staging-1",
+                                   "DeploymentBucketName": "amplify-x-staging-1-deployment"}}
+    imported = sandbox.run("env", "import", "--name", "staging", "--config", json.dumps(stack),
+                           "--awsInfo", '{"configLevel": "project", "useProfile": true, "profileName": "ci"}', "--yes",
+                           cwd=clone)
+    assert imported.returncode == 0, imported.stderr
+    init = sandbox.run("init", "--amplify", '{"envName": "staging"}', "--providers",
+                       '{"awscloudformation": {"configLevel": "project", "useProfile": true, "profileName": "ci"}}',
+                       "--codegen", '{"generateCode": false, "generateDocs": false}', "--yes", cwd=clone)
+    assert init.returncode == 0, init.stderr
+    read = lambda name: json.loads((clone / name).read_text())  # noqa: E731
+    assert read("amplify/.config/local-env-info.json")["envName"] == "staging"
+    assert read("amplify/backend/amplify-meta.json")["providers"] == stack
+    assert read("amplify/team-provider-info.json")["staging"] == stack
+    assert read("amplify/.config/local-aws-info.json")["staging"] == {
+        "configLevel": "project", "useProfile": True, "profileName": "ci",
+    }
+    got = sandbox.run("env", "get", "--name", "staging", "--json", cwd=clone)
+    assert json.loads(got.stdout) == stack
