@@ -15,6 +15,9 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
+    ScalarTypeDefinitionNode,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
     Source,
     Undefined,
     build_ast_schema,
@@ -25,7 +28,7 @@ from graphql import (
 from graphql.validation.validate import validate_sdl
 
 from .errors import SchemaError, UnsupportedDirectiveError
-from .sdl import TypeDef, from_document
+from .sdl import AWS_SCALARS, TypeDef, from_document
 
 UNSUPPORTED = {"searchable", "http", "predictions"}
 
@@ -69,6 +72,11 @@ def _check_arguments(where: str, directive: Any) -> None:
                 f"got {print_ast(arg.value)}.", arg.value)
 
 
+def _builtin(node: Any) -> bool:
+    """AppSync's scalars, which users sometimes declare for their editor: AppSync has them built in."""
+    return isinstance(node, ScalarTypeDefinitionNode) and node.name.value in AWS_SCALARS
+
+
 def parse_schema(files: list[tuple[str, str]]) -> list[TypeDef]:
     """Parse and validate the user's schema files; the first problem raises a located SchemaError."""
     definitions = []
@@ -77,7 +85,14 @@ def parse_schema(files: list[tuple[str, str]]) -> list[TypeDef]:
             definitions.extend(parse(Source(text, name)).definitions)
         except GraphQLError as error:
             raise SchemaError.from_graphql(error) from None
+    definitions = [node for node in definitions if not _builtin(node)]
     for node in definitions:
+        if isinstance(node, SchemaDefinitionNode | SchemaExtensionNode):
+            roots = {op.operation.value: op.type.name.value for op in node.operation_types or []}
+            if any(name != operation.capitalize() for operation, name in roots.items()):
+                raise SchemaError("A schema definition with custom root type names is not supported by the mock; "
+                                  "name the root types Query, Mutation and Subscription.", node)
+            continue
         for where, directive in _placed(node):
             if directive.name.value in UNSUPPORTED:
                 raise UnsupportedDirectiveError(
@@ -87,6 +102,7 @@ def parse_schema(files: list[tuple[str, str]]) -> list[TypeDef]:
     if errors:
         raise SchemaError.from_graphql(errors[0])
     for node in definitions:
-        for where, directive in _placed(node):
-            _check_arguments(where, directive)
+        if not isinstance(node, SchemaDefinitionNode | SchemaExtensionNode):
+            for where, directive in _placed(node):
+                _check_arguments(where, directive)
     return from_document(DocumentNode(definitions=tuple(definitions)))

@@ -9,7 +9,7 @@ from .context import ResolverSpec, TransformContext, template
 from .errors import SchemaError
 from .key_condition import SEPARATOR, camel, key_expression
 from .model import SCALAR_FILTER_INPUTS, _filter_input, upper
-from .sdl import BASE_SCALAR, Arg, Field, TypeDef, base_type, directive_args, is_non_null
+from .sdl import BASE_SCALAR, Arg, Field, TypeDef, base_type, directive_args, is_list, is_non_null
 
 ATTRIBUTE_TYPE = {"String": "S", "ID": "S", "Int": "N", "Float": "N"}
 KEY_CONDITIONS = {"String": ["eq", "le", "lt", "ge", "gt", "between", "beginsWith"],
@@ -50,7 +50,9 @@ class Key:
 def attribute_type(ctx: TransformContext, t: TypeDef, field: str) -> str | None:
     """S, N or None (not usable in a key) for a field, as DynamoDB stores it."""
     f = t.get(field)
-    name = base_type(f.type) if f else ""
+    if f is None or is_list(f.type):
+        return None
+    name = base_type(f.type)
     target = ctx.input_types.get(name)
     if target is not None and target.kind == "enum":
         return "S"

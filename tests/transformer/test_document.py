@@ -75,3 +75,14 @@ def test_several_files_each_keep_their_name() -> None:
     else:
         raise AssertionError("no error")
     assert [t.name for t in parse_schema(files[:1])] == ["A"]
+
+
+def test_declared_appsync_scalars_and_default_schema_definition_are_accepted(compile_schema) -> None:
+    files = compile_schema("schema {\n  query: Query\n}\nscalar AWSJSON\ntype Query {\n  a: AWSJSON\n}\n")
+    assert files["schema.graphql"] == "type Query {\n  a: AWSJSON\n}\n"
+
+
+def test_custom_root_type_names(schema_error) -> None:
+    assert schema_error("schema {\n  query: Q\n}\ntype Q {\n  a: Int\n}\n").startswith(
+        "A schema definition with custom root type names is not supported by the mock; name the root types Query, "
+        "Mutation and Subscription.\n\namplify/backend/api/demo/schema.graphql:1:1\n")

@@ -58,3 +58,9 @@ def test_key_on_a_non_scalar_field(schema_error) -> None:
 def test_key_without_model(schema_error) -> None:
     assert schema_error('type T @key(fields: ["id"]) {\n  id: ID!\n}\n').startswith(
         "@key '<unnamed>' on type 'T': @key may only be used on types that also have @model.")
+
+
+def test_key_on_a_list_field(schema_error) -> None:
+    assert schema_error('type T @model @key(fields: ["tags"]) {\n  tags: [String]!\n}\n').startswith(
+        "@key '<unnamed>' on type 'T' cannot reference field 'tags' of type [String]!: key fields must be String, ID, "
+        "Int, Float, an enum or an AWS scalar based on them.")
