@@ -379,6 +379,34 @@ def test_argument_filtering(tmp_path: Path) -> None:
         run(main(server))
 
 
+def test_v1_owner_rule_is_an_owner_argument_filter(tmp_path: Path) -> None:
+    """v1/02-auth-owner: a user-pool subscriber must name itself as `owner` (the response template checks),
+    and then gets only its own posts (argument filtering); the public API key sees every post."""
+    on_create = "subscription S($owner: String) { onCreatePost(owner: $owner) { title owner } }"
+
+    async def main(server: Server) -> None:
+        ws = await open_ready(server)
+        await ws.send(start("alice", on_create, {"owner": "alice"}, auth=cognito("alice")))
+        await ws.send(start("public", on_create))
+        assert {(await receive_except_ka(ws))["id"] for _ in range(2)} == {"alice", "public"}
+        await ws.send(start("anyone", on_create, auth=cognito("alice")))
+        refused = await receive_except_ka(ws)
+        assert (refused["id"], refused["payload"]["errors"][0]["errorType"]) == ("anyone", "Unauthorized")
+        for user in ("bob", "alice"):
+            await post(server, f"by {user}", user)
+        received = [await receive_except_ka(ws) for _ in range(3)]
+        assert sorted((m["id"], m["payload"]["data"]["onCreatePost"]["owner"]) for m in received) == [
+            ("alice", "alice"),
+            ("public", "alice"),
+            ("public", "bob"),
+        ]
+        assert await nothing_within(ws)
+        await ws.close()
+
+    with Server(CORPUS / "v1/02-auth-owner", tmp_path) as server:
+        run(main(server))
+
+
 SUBSCRIPTION_RESPONSE = """## enhanced filter instead of the argument's equality, and an invalidation filter
 $extensions.setSubscriptionFilter({"filterGroup": [{"filters": [
   {"fieldName": "channel", "operator": "beginsWith", "value": $ctx.args.channel}]}]})
