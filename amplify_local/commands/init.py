@@ -163,9 +163,10 @@ def init(options: HeadlessOptions, root: Path) -> int:
     if checked_out and app is None and not reinit:
         return init_in_initialised_project(options, paths)
     with contextlib.ExitStack() as cleanup:
-        # A rebuild, or a project cloned without its local files (.config/local-*, amplify-meta.json).
-        existing_amplify = paths.amplify if app is None and paths.is_initialized() else None
-        existing = read_json_object(paths.project_config) if existing_amplify else None
+        # A rebuild, a project cloned without its local files (.config/local-*, amplify-meta.json), or an
+        # amplify/ folder without settings: whatever is there is kept.
+        existing_amplify = paths.amplify if app is None and paths.amplify.is_dir() else None
+        existing = read_json_object(paths.project_config) if paths.is_initialized() else None
         sample: Path | None = None
         if app is not None:
             sample = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix=".amplify-app-", dir=root))) / "app"

@@ -565,3 +565,12 @@ def test_the_amplify_push_ci_flow_env_import_then_init(sandbox, tmp_path) -> Non
     }
     got = sandbox.run("env", "get", "--name", "staging", "--json", cwd=clone)
     assert json.loads(got.stdout) == stack
+
+
+def test_an_amplify_folder_without_settings_is_kept(sandbox) -> None:
+    function = sandbox.project / "amplify/backend/function/fn/src"
+    function.mkdir(parents=True)
+    (function / "index.js").write_text("exports.handler = async () => 1;")
+    assert cli.main(["init", "--yes"]) == 0
+    assert (function / "index.js").read_text() == "exports.handler = async () => 1;"
+    assert sandbox.json("amplify/.config/project-config.json")["projectName"] == "project"
