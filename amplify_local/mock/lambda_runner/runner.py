@@ -44,6 +44,7 @@ class _Function:
     fingerprint: tuple[tuple[str, int, int], ...] = ()
     generation: int = 0
     next_check: float = 0.0  # monotonic time before which the files are not checked again
+    failure: tuple[tuple[tuple[str, int, int], ...], LambdaError] | None = None  # files as they were, error
     idle: list[Worker] = field(default_factory=list)
     workers: set[Worker] = field(default_factory=set)
 
@@ -153,7 +154,7 @@ class FunctionRunner:
             function.workers.clear()
 
     def invoke_once(self, function_name: str, event: Any) -> Any:
-        """For synchronous callers (`amplify mock function`): one call on a private event loop, then close."""
+        """For synchronous callers (scripts, tests): one call on a private event loop, then close."""
         async def call() -> Any:
             try:
                 return await self.invoke(function_name, event)
@@ -176,12 +177,15 @@ class FunctionRunner:
             if self.project_error is not None and source.kind == "project":
                 raise LambdaError(self.project_error.error_type, self.project_error.error_message,
                                   function_name=source.name)
-            if self._build and source.kind == "project":
-                await build_step.build(source.name, source.path, self.project.root if self.project else None,
-                                       self.log)
-            spec = load_spec(source, self.project, self.settings)
-            if self._build and source.kind == "project" and spec.language == "python":
-                await build_step.install_python_packages(source.name, source.path, spec.executable, self.log)
+            watched = spec.watch if spec is not None else (source.path,)
+            if function.failure is not None and function.failure[0] == fingerprint(watched):
+                raise function.failure[1]  # nothing changed since the build or load failed: no rebuild
+            try:
+                spec = await self._load(source)
+            except LambdaError as error:
+                function.failure = (fingerprint(watched), error)
+                raise
+            function.failure = None
             for warning in spec.warnings:
                 self.log(source.name, "stderr", f"[amplify-local] {warning}")
             function.spec = spec
@@ -192,6 +196,15 @@ class FunctionRunner:
                 function.workers.discard(worker)
                 await worker.stop()
             return spec
+
+    async def _load(self, source: FunctionSource) -> FunctionSpec:
+        """Build (when enabled) and read a function's spec."""
+        if self._build and source.kind == "project":
+            await build_step.build(source.name, source.path, self.project.root if self.project else None, self.log)
+        spec = load_spec(source, self.project, self.settings)
+        if self._build and source.kind == "project" and spec.language == "python":
+            await build_step.install_python_packages(source.name, source.path, spec.executable, self.log)
+        return spec
 
     @staticmethod
     def _unchanged(function: _Function, spec: FunctionSpec) -> bool:

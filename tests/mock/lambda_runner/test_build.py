@@ -20,6 +20,9 @@ from amplify_local.mock.lambda_runner.build import (
     root_script,
 )
 
+FIXTURE_SCRIPTS = Path(__file__).parent / "fixtures" / "project" / "scripts"
+FIXED_SCRIPT = (FIXTURE_SCRIPTS / "build-nodebuilt.js").read_text()
+
 
 def test_build_runs_npm_install_and_the_root_script(project: Path, logs: Any) -> None:
     function = project / "amplify/backend/function/nodebuilt"
@@ -47,13 +50,31 @@ def test_build_runs_npm_install_and_the_root_script(project: Path, logs: Any) ->
     assert needs_install(src)
 
 
-def test_failing_root_script_names_the_function_and_command(project: Path, logs: Any) -> None:
-    (project / "package.json").write_text(json.dumps({"scripts": {"amplify:nodebuilt": "node -e \"process.exit(7)\""}}))
-    with pytest.raises(LambdaError) as caught:
-        FunctionRunner(project, log=logs).invoke_once("nodebuilt", {})
-    assert caught.value.error_type == "BuildError"
-    assert "Function nodebuilt: `npm run amplify:nodebuilt`" in caught.value.error_message
-    assert "exit status 7" in caught.value.error_message
+def test_failing_root_script_names_the_function_and_is_not_rerun_until_a_change(project: Path, logs: Any) -> None:
+    script = project / "scripts" / "build-nodebuilt.js"
+    script.write_text("console.log('building'); process.exit(7);\n")
+
+    async def main() -> list[Any]:
+        runner = FunctionRunner(project, log=logs)
+        errors = []
+        try:
+            for _ in range(2):
+                with pytest.raises(LambdaError) as caught:
+                    await runner.invoke("nodebuilt", {})
+                errors.append(caught.value)
+            (project / "amplify/backend/function/nodebuilt/lib/greeting.txt").write_text("fixed\n")
+            script.write_text(FIXED_SCRIPT)
+            return [errors, await runner.invoke("nodebuilt", {})]
+        finally:
+            await runner.close()
+
+    (first, second), result = asyncio.run(main())
+    assert first.error_type == "BuildError"
+    assert "Function nodebuilt: `npm run amplify:nodebuilt`" in first.error_message
+    assert "exit status 7" in first.error_message
+    assert second is first  # the same failure, without running the build again
+    assert [line for line in logs.of("nodebuilt") if line.endswith("] building")] == ["[build] building"]
+    assert result == "fixed"
 
 
 def test_build_can_be_turned_off(project: Path, logs: Any) -> None:
