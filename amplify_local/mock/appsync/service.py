@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,9 @@ class MockService:
             for close in self.closers:
                 await close()
 
+        # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that was in
+        # place before it started: make that one a no-op for SIGTERM so cleanup runs and we exit 0.
+        signal.signal(signal.SIGTERM, lambda *_: None)
         try:
             asyncio.run(run())
         except KeyboardInterrupt:

@@ -1,0 +1,88 @@
+"""`amplify mock api` as a user runs it: printed lines, port choice, busy port, clean stop, bad build."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+BUILD = CORPUS / "v1" / "01-todo"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+
+
+def test_prints_the_reference_lines_and_stops_on_sigint(tmp_path: Path) -> None:
+    port = _free_port()
+    process = _start(["--build", str(BUILD), "--port", str(port)], tmp_path)
+    assert process.stdout.readline().strip() == f"AppSync Mock endpoint is running at http://127.0.0.1:{port}"
+    assert process.stdout.readline().strip() == f"GraphQL IDE is available for local testing at http://localhost:{port}"
+    answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ listTodos { items { id } } }"},
+                        headers={"x-api-key": "da2-fakeApiId123456"}, timeout=30)
+    assert answer.json() == {"data": {"listTodos": {"items": []}}}
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+
+
+def test_busy_port_is_refused_clearly(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = _start(["--build", str(BUILD), "--port", str(port)], tmp_path)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert f"Port {port} is already in use. Please kill the program using this port and restart Mock" in err
+
+
+def test_port_from_mock_json(tmp_path: Path) -> None:
+    port = _free_port()
+    (tmp_path / "amplify").mkdir()
+    (tmp_path / "amplify" / "mock.json").write_text(json.dumps({"graphqlPort": port}))
+    api = tmp_path / "amplify" / "backend" / "api" / "demo"
+    api.mkdir(parents=True)
+    (api / "schema.graphql").write_text("type Todo @model { id: ID! name: String }\n")
+    process = _start([], tmp_path)
+    line = process.stdout.readline()
+    try:
+        assert line.strip() == f"AppSync Mock endpoint is running at http://127.0.0.1:{port}", \
+            line + process.stderr.read() if process.poll() is not None else line
+        created = httpx.post(f"http://127.0.0.1:{port}/graphql",
+                             json={"query": 'mutation { createTodo(input: {name: "a"}) { name } }'},
+                             headers={"x-api-key": "da2-fakeApiId123456"}, timeout=30)
+        assert created.json() == {"data": {"createTodo": {"name": "a"}}}
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+    assert (tmp_path / "amplify" / "mock-data" / "dynamodb").exists()
+
+
+def test_broken_build_fails_with_the_reason(tmp_path: Path) -> None:
+    process = _start(["--build", str(tmp_path), "--port", str(_free_port())], tmp_path)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert "Failed to start API Mocking. Running cleanup tasks." in err
+    assert "no cloudformation-template.json" in err
+
+
+def test_invalid_mock_json_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "amplify").mkdir()
+    (tmp_path / "amplify" / "mock.json").write_text("{ nope")
+    process = _start([], tmp_path)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert "mock.json: invalid JSON" in err
