@@ -16,7 +16,7 @@ from .context import ResolverSpec, TransformContext
 from .errors import SchemaError
 from .key import KEY_CONDITIONS, attribute_type
 from .key_condition import camel, composite_sort_key, sort_key
-from .model import SCALAR_FILTER_INPUTS, _filter_input, upper
+from .model import SCALAR_FILTER_INPUTS, filter_input, upper
 from .sdl import BASE_SCALAR, Arg, Field, TypeDef, base_type, directive_args, is_list, is_non_null, is_scalar
 
 STACK = "ConnectionStack"
@@ -67,7 +67,7 @@ def _connection_field(ctx: TransformContext, parent: TypeDef, field_name: str, r
     ctx.add(f"type Model{related}Connection {{\n  items: [{related}]!\n  nextToken: String\n}}\n")
     ctx.add("enum ModelSortDirection {\n  ASC\n  DESC\n}\n")
     ctx.add(SCALAR_FILTER_INPUTS)
-    _filter_input(ctx, ctx.input_types[related], "Filter")
+    filter_input(ctx, ctx.input_types[related], "Filter")
 
 
 def _key_condition_input(ctx: TransformContext, scalar: str) -> str:

@@ -8,7 +8,7 @@ from graphql import DirectiveNode
 from .context import ResolverSpec, TransformContext, template
 from .errors import SchemaError
 from .key_condition import SEPARATOR, camel, key_expression
-from .model import SCALAR_FILTER_INPUTS, _filter_input, upper
+from .model import SCALAR_FILTER_INPUTS, filter_input, upper
 from .sdl import BASE_SCALAR, Arg, Field, TypeDef, base_type, directive_args, is_list, is_non_null
 
 ATTRIBUTE_TYPE = {"String": "S", "ID": "S", "Int": "N", "Float": "N"}
@@ -271,7 +271,7 @@ def _secondary(ctx: TransformContext, t: TypeDef, key: Key) -> None:
             Arg("filter", f"Model{t.name}FilterInput"), Arg("limit", "Int"), Arg("nextToken", "String")]))
         ctx.add("enum ModelSortDirection {\n  ASC\n  DESC\n}\n")
         ctx.add(SCALAR_FILTER_INPUTS)
-        _filter_input(ctx, ctx.input_types[t.name], "Filter")
+        filter_input(ctx, ctx.input_types[t.name], "Filter")
         ctx.add(f"type Model{t.name}Connection {{\n  items: [{t.name}]!\n  nextToken: String\n}}\n")
 
 

@@ -52,13 +52,13 @@ def plural(word: str) -> str:
     return word + "s"
 
 
-def _scalar_filter_input(scalar: str) -> str:
+def _scalarfilter_input(scalar: str) -> str:
     fields = [f"  {c}: {'[' + scalar + ']' if c == 'between' else scalar}\n" for c in _CONDITIONS[scalar]]
     fields += [f"  {fn}: {_FUNCTION_TYPES[fn]}\n" for fn in _FUNCTIONS.get(scalar, ["attributeExists", "attributeType"])]
     return f"input Model{scalar}Input {{\n{''.join(fields)}}}\n"
 
 
-SCALAR_FILTER_INPUTS = "".join(_scalar_filter_input(s) for s in ("String", "ID", "Int", "Float", "Boolean")) + (
+SCALAR_FILTER_INPUTS = "".join(_scalarfilter_input(s) for s in ("String", "ID", "Int", "Float", "Boolean")) + (
     "input ModelSizeInput {\n" + "".join(
         f"  {c}: {'[Int]' if c == 'between' else 'Int'}\n" for c in _CONDITIONS["Int"]) + "}\n"
     "enum ModelAttributeTypes {\n" + "".join(f"  {v}\n" for v in ATTRIBUTE_TYPES) + "}\n"
@@ -139,7 +139,7 @@ def _filter_fields(ctx: TransformContext, t: TypeDef) -> str:
     return "".join(lines)
 
 
-def _enum_filter_inputs(ctx: TransformContext, t: TypeDef) -> None:
+def _enumfilter_inputs(ctx: TransformContext, t: TypeDef) -> None:
     for f in t.fields:
         name = base_type(f.type)
         target = ctx.input_types.get(name)
@@ -152,10 +152,11 @@ def _enum_filter_inputs(ctx: TransformContext, t: TypeDef) -> None:
             ctx.add(f"input Model{name}Input {{\n  eq: {name}\n  ne: {name}\n}}\n")
 
 
-def _filter_input(ctx: TransformContext, t: TypeDef, kind: str) -> None:
+def filter_input(ctx: TransformContext, t: TypeDef, kind: str) -> None:
+    """`Model<T>FilterInput` or `Model<T>ConditionInput` (kind Filter/Condition) and the inputs it uses."""
     name = f"Model{t.name}{kind}Input"
     ctx.add(SCALAR_FILTER_INPUTS)
-    _enum_filter_inputs(ctx, t)
+    _enumfilter_inputs(ctx, t)
     ctx.add(f"input {name} {{\n{_filter_fields(ctx, t)}  and: [{name}]\n  or: [{name}]\n  not: {name}\n}}\n")
 
 
@@ -192,7 +193,7 @@ def transform_model(ctx: TransformContext, t: TypeDef) -> ModelConfig:
         resolver("Query", queries["list"], f"List{t.name}Resolver", template("model_list"))
         ctx.add_root_field(origin, "Query", Field(queries["list"], f"Model{t.name}Connection", [
             Arg("filter", f"Model{t.name}FilterInput"), Arg("limit", "Int"), Arg("nextToken", "String")]))
-        _filter_input(ctx, original, "Filter")
+        filter_input(ctx, original, "Filter")
 
     fields = _input_fields(ctx, original)
     has_id = original.get("id") is not None
@@ -230,7 +231,7 @@ def transform_model(ctx: TransformContext, t: TypeDef) -> ModelConfig:
         ctx.add_root_field(origin, "Mutation", Field(mutations["delete"], t.name,
                                              [Arg("input", f"Delete{upper(t.name)}Input!"), *condition]))
     if mutations:
-        _filter_input(ctx, original, "Condition")
+        filter_input(ctx, original, "Condition")
         if not t.all("key"):
             cond = ctx.types[f"Model{t.name}ConditionInput"]
             cond.fields = [f for f in cond.fields if f.name != "id"]

@@ -17,7 +17,6 @@ from graphql import (
     DocumentNode,
     EnumTypeDefinitionNode,
     InputObjectTypeDefinitionNode,
-    InputValueDefinitionNode,
     InterfaceTypeDefinitionNode,
     Node,
     ObjectTypeDefinitionNode,
@@ -182,10 +181,6 @@ def parse_types(sdl: str) -> list[TypeDef]:
 
 def _directives(nodes: list[DirectiveNode]) -> str:
     return "".join(" " + print_ast(d) for d in nodes)
-
-
-def _input_value(node: InputValueDefinitionNode | Field) -> str:
-    return f"{node.name}: {node.type}"
 
 
 def print_types(types: list[TypeDef]) -> str:

@@ -40,9 +40,6 @@ _CONDITIONS = {
     "HasEnvironmentParameter": {"Fn::Not": [{"Fn::Equals": [{"Ref": "env"}, "NONE"]}]},
 }
 API_ID = {"Ref": "GetAttGraphQLAPIApiId"}
-AUTH_TYPES = {
-    "API_KEY", "AMAZON_COGNITO_USER_POOLS", "OPENID_CONNECT", "AWS_IAM", "AWS_LAMBDA",
-}
 
 
 def _location(folder: str, stem: str, kind: str) -> dict[str, Any]:
