@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -200,22 +202,31 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def function_api(tmp_path: Path) -> Iterator[str]:
-    """`amplify mock api` serving the corpus's @function API with the kit's handlers."""
+@contextmanager
+def mock_api(build: Path, lambda_dir: Path, cwd: Path) -> Iterator[str]:
+    """`amplify mock api` serving a build folder with single-file handlers."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "amplify_local", "mock", "api", "--build", str(FUNCTION_API), "--port", str(port),
-         "--lambda-dir", str(PEER_LAMBDAS)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        [sys.executable, "-m", "amplify_local", "mock", "api", "--build", str(build), "--port", str(port),
+         "--lambda-dir", str(lambda_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
     assert process.stdout is not None
     line = process.stdout.readline()
     if "running" not in line:
         process.kill()
         pytest.fail(f"server did not start: {line}{process.stderr.read() if process.stderr else ''}")
-    yield f"http://127.0.0.1:{port}/graphql"
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def function_api(tmp_path: Path) -> Iterator[str]:
+    """The corpus's @function API with the kit's handlers."""
+    with mock_api(FUNCTION_API, PEER_LAMBDAS, tmp_path) as url:
+        yield url
 
 
 def test_function_fields_through_the_server(function_api: str) -> None:
@@ -227,3 +238,27 @@ def test_function_fields_through_the_server(function_api: str) -> None:
     assert echo == {"data": expected_answer("echo")["data"]}
     assert pipeline == {"data": expected_answer("calculate-pipeline")["data"]}
     assert both == {"data": expected_answer("two-lambda-fields-one-query")["data"]}
+
+
+def test_batch_invoke_of_list_items_through_the_server(tmp_path: Path) -> None:
+    """Account.balance switched to BatchInvoke: the balances of one list response travel in batches of 5."""
+    build = tmp_path / "build"
+    shutil.copytree(FUNCTION_API, build)
+    template = build / "pipelineFunctions" / "InvokeBalanceResolverLambdaDataSource.req.vtl"
+    template.write_text(template.read_text().replace('"operation": "Invoke"', '"operation": "BatchInvoke"'))
+    lambdas = tmp_path / "lambdas"
+    shutil.copytree(PEER_LAMBDAS, lambdas)
+    (lambdas / "balanceResolver.js").write_text(
+        "exports.handler = async (events) => events.map((event) => events.length + event.source.name.length / 100);")
+    headers = {"x-api-key": "da2-fakeApiId123456"}
+    with mock_api(build, lambdas, tmp_path) as url, httpx.Client(headers=headers, timeout=20) as client:
+        for number in range(7):
+            created = client.post(url, json={"query": "mutation M($n: String!) { createAccount(input: {name: $n}) { id } }",
+                                             "variables": {"n": "a" * (number + 1)}}).json()
+            assert "errors" not in created, created
+        listed = client.post(url, json={"query": "{ listAccounts { items { name balance } } }"}).json()
+    items = listed["data"]["listAccounts"]["items"]
+    assert len(items) == 7
+    for item in items:  # each item got its own result back (its name's length), from a batch of 5 or of 2
+        assert round(item["balance"] % 1 * 100) == len(item["name"])
+    assert sorted(int(item["balance"]) for item in items) == [2, 2, 5, 5, 5, 5, 5]
