@@ -31,6 +31,8 @@ from .errors import SchemaError, UnsupportedDirectiveError
 from .sdl import AWS_SCALARS, TypeDef, from_document
 
 UNSUPPORTED = {"searchable", "http", "predictions"}
+V2_DIRECTIVES = {"primaryKey", "index", "hasOne", "hasMany", "belongsTo", "manyToMany", "default", "mapsTo",
+                 "refersTo", "sql", "validate"}
 
 _DEFINITIONS: DocumentNode | None = None
 _SCHEMA: GraphQLSchema | None = None
@@ -100,7 +102,14 @@ def parse_schema(files: list[tuple[str, str]]) -> list[TypeDef]:
                     "this API locally.", directive)
     errors = validate_sdl(DocumentNode(definitions=tuple(definitions)), _directive_schema())
     if errors:
-        raise SchemaError.from_graphql(errors[0])
+        error = errors[0]
+        name = error.message.removeprefix("Unknown directive '@").removesuffix("'.")
+        if name in V2_DIRECTIVES:
+            error = GraphQLError(
+                f"{error.message} @{name} is a GraphQL Transformer v2 directive; the mock transforms v1 schemas "
+                "(@model, @key, @connection, @auth, @versioned, @function). Compile a v2 schema with the Amplify "
+                "CLI and serve the build folder: amplify mock api --build <folder>.", error.nodes)
+        raise SchemaError.from_graphql(error)
     for node in definitions:
         if not isinstance(node, SchemaDefinitionNode | SchemaExtensionNode):
             for where, directive in _placed(node):

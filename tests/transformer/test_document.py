@@ -86,3 +86,11 @@ def test_custom_root_type_names(schema_error) -> None:
     assert schema_error("schema {\n  query: Q\n}\ntype Q {\n  a: Int\n}\n").startswith(
         "A schema definition with custom root type names is not supported by the mock; name the root types Query, "
         "Mutation and Subscription.\n\namplify/backend/api/demo/schema.graphql:1:1\n")
+
+
+def test_v2_directive_says_what_to_do(schema_error) -> None:
+    message = schema_error("type Post @model {\n  id: ID!\n  tags: [Tag] @hasMany\n}\ntype Tag @model {\n  id: ID!\n}\n")
+    assert message.startswith(
+        "Unknown directive '@hasMany'. @hasMany is a GraphQL Transformer v2 directive; the mock transforms v1 schemas "
+        "(@model, @key, @connection, @auth, @versioned, @function). Compile a v2 schema with the Amplify CLI and serve "
+        "the build folder: amplify mock api --build <folder>.\n\namplify/backend/api/demo/schema.graphql:3:15\n")
