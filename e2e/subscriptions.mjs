@@ -12,6 +12,8 @@
  *                                    (an enhanced filter); Cognito user pools: onCreatePost gets only the
  *                                    caller's posts (the owner rule), narrowed by a filter argument, and
  *                                    onCreateDraft only drafts whose reviewers list names the caller
+ *   v1-owner    v1/02-auth-owner     API_KEY: onCreatePost gets every post; Cognito: onCreatePost(owner: me)
+ *                                    gets only mine, and without the owner argument it is refused
  * Prints one JSON line per check and exits 1 if any check failed.
  */
 import { readFileSync } from 'node:fs';
@@ -161,7 +163,34 @@ async function ownerAuthSuite() {
   for (const handle of handles) handle.sub.unsubscribe();
 }
 
-const suites = { arguments: argumentsSuite, 'owner-auth': ownerAuthSuite };
+async function v1OwnerSuite() {
+  const onCreatePost = /* GraphQL */ `subscription S($owner: String) { onCreatePost(owner: $owner) { id title owner } }`;
+  const createPost = /* GraphQL */ `mutation M($input: CreatePostInput!) { createPost(input: $input) { id title owner } }`;
+  signedIn = 'alice';
+  const everyone = await started(await subscribe(onCreatePost, {}, 'apiKey', (d) => d.onCreatePost));
+  check('connected over wss', connectionState === ConnectionState.Connected, connectionState);
+  const mine = await started(await subscribe(onCreatePost, { owner: 'alice' }, 'userPool', (d) => d.onCreatePost));
+  for (const user of ['bob', 'alice']) {
+    signedIn = user;
+    await mutate(createPost, { input: { title: `by ${user}` } }, 'userPool');
+  }
+  signedIn = 'alice';
+  await waitFor(() => everyone.events.length >= 2 && mine.events.length >= 1, 5000);
+  await sleep(300);
+  check('API_KEY: public read gets every post', everyone.events.map((e) => e.title).join() === 'by bob,by alice', everyone.events);
+  check('Cognito: owner argument delivers only alice\'s posts', mine.events.map((e) => e.title).join() === 'by alice', mine.events);
+  // Last: Amplify JS answers an Unauthorized start by reconnecting the socket (to refresh tokens).
+  const refused = await subscribe(onCreatePost, {}, 'userPool', (d) => d.onCreatePost);
+  await waitFor(() => refused.errors.length, 5000);
+  check(
+    'Cognito: subscribing without naming yourself as owner is refused',
+    refused.errors.length === 1 && JSON.stringify(refused.errors[0]).includes('Unauthorized') && !refused.events.length,
+    refused.errors.map((e) => JSON.stringify(e)),
+  );
+  for (const handle of [everyone, mine, refused]) handle.sub.unsubscribe();
+}
+
+const suites = { arguments: argumentsSuite, 'owner-auth': ownerAuthSuite, 'v1-owner': v1OwnerSuite };
 try {
   await suites[values.suite]();
 } catch (error) {

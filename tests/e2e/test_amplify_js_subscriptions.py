@@ -161,3 +161,15 @@ def test_enhanced_filters_and_owner_rules_in_api_key_and_cognito_modes(
         "no subscription errors",
     ]
     assert all(check["ok"] for check in checks)
+
+
+@pytest.mark.parametrize("mock", ["v1/02-auth-owner"], indirect=True)
+def test_v1_owner_argument_in_api_key_and_cognito_modes(mock: Mock, node_modules: Path) -> None:
+    checks = run_suite(mock, node_modules, "v1-owner", "API_KEY")
+    assert [check["check"] for check in checks] == [
+        "connected over wss",
+        "API_KEY: public read gets every post",
+        "Cognito: owner argument delivers only alice's posts",
+        "Cognito: subscribing without naming yourself as owner is refused",
+    ]
+    assert all(check["ok"] for check in checks)
