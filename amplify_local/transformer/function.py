@@ -53,6 +53,9 @@ def transform(ctx: TransformContext) -> None:
             for directive in f.all("function"):
                 args = directive_args(directive)
                 name, region = args.get("name"), args.get("region")
+                if t.kind != "type":
+                    raise SchemaError(f"@function on {t.name}.{f.name}: resolvers attach to object type fields; "
+                                      f"move @function to the field of the types that implement {t.name}.", directive)
                 if not name:
                     raise SchemaError(f"@function on {t.name}.{f.name} needs a non-empty 'name' (the Lambda "
                                       "function, e.g. \"myfunction-${env}\").", directive)

@@ -36,3 +36,9 @@ def test_empty_name(schema_error) -> None:
     assert schema_error('type Query {\n  x: Int @function(name: "")\n}\n').startswith(
         "@function on Query.x needs a non-empty 'name' (the Lambda function, e.g. \"myfunction-${env}\").")
 
+
+
+def test_on_an_interface_field(schema_error) -> None:
+    assert schema_error('interface Node {\n  x: Int @function(name: "f")\n}\n').startswith(
+        "@function on Node.x: resolvers attach to object type fields; move @function to the field of the types that "
+        "implement Node.")
