@@ -16,8 +16,13 @@ from amplify_local.project import settings as rules
 from amplify_local.project.files import ProjectError, read_json_object, write_json
 from amplify_local.project.headless import HeadlessOptions, parse_options, run_command
 from amplify_local.project.paths import ProjectPaths, find_project
-from amplify_local.project.state import PROJECT_CONFIG_VERSION, current_env, environments, region_of
-from amplify_local.provider import credentials
+from amplify_local.project.state import (
+    PROJECT_CONFIG_VERSION,
+    current_env,
+    environments,
+    region_of,
+    set_env_credentials,
+)
 
 HELP = """usage: amplify configure project [--amplify JSON] [--frontend JSON] [--providers JSON] [--yes]
 
@@ -75,9 +80,7 @@ def configure(options: HeadlessOptions, paths: ProjectPaths) -> int:
         team = environments(paths)
         values = dict(team.get(env, {}).get(rules.PROVIDER_NAME, {}))
         if aws is not None:
-            aws_info = read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
-            credentials.forget_secrets(aws_info.get(env, {}))
-            write_json(paths.local_aws_info, {**aws_info, env: credentials.local_aws_info_entry(aws)})
+            set_env_credentials(paths, env, aws)
             if aws.region:
                 region = values["Region"] = aws.region
         if given.app_id:

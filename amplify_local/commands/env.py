@@ -11,11 +11,16 @@ import sys
 from pathlib import Path
 
 from amplify_local.project import settings as rules
-from amplify_local.project.files import ProjectError, read_json_object, write_json
+from amplify_local.project.files import ProjectError, write_json
 from amplify_local.project.headless import parse_options, run_command, table
 from amplify_local.project.paths import ProjectPaths, find_project
-from amplify_local.project.state import add_environment, checkout_environment, current_env, environments
-from amplify_local.provider import credentials
+from amplify_local.project.state import (
+    add_environment,
+    checkout_environment,
+    current_env,
+    environments,
+    set_env_credentials,
+)
 
 HELP = """usage: amplify env <subcommand>
 
@@ -94,9 +99,7 @@ def env_remove(paths: ProjectPaths, argv: list[str]) -> int:
         raise ProjectError(f'"{name}" is the current environment; check out another one before removing it')
     del team[name]
     write_json(paths.team_provider_info, team)
-    aws_info = read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
-    credentials.forget_secrets(aws_info.pop(name, {}))
-    write_json(paths.local_aws_info, aws_info)
+    set_env_credentials(paths, name, None)
     print(f'Environment "{name}" removed from this project.')
     return 0
 
@@ -119,12 +122,10 @@ def env_import(paths: ProjectPaths, argv: list[str]) -> int:
     entry: dict[str, object] = {rules.PROVIDER_NAME: values}
     if "--categories" in options.json:
         entry["categories"] = rules.categories_settings(options.json["--categories"])
-    aws_info = read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
-    if "--awsInfo" in options.json:
-        aws = rules.aws_settings({rules.PROVIDER_NAME: options.json["--awsInfo"]})
-        aws_info[name] = credentials.local_aws_info_entry(aws)
+    aws = rules.aws_settings({rules.PROVIDER_NAME: options.json["--awsInfo"]}) if "--awsInfo" in options.json else None
     write_json(paths.team_provider_info, {**team, name: entry})
-    write_json(paths.local_aws_info, aws_info)
+    if aws is not None:
+        set_env_credentials(paths, name, aws)
     print(f'Environment "{name}" imported. Use it with "amplify env checkout {name}" or '
           f'amplify init --amplify \'{{"envName": "{name}"}}\'.')
     return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from amplify_local.project import frontend as frontend_files
 from amplify_local.project import settings as rules
-from amplify_local.project.files import ProjectError, read_json_object, staged_folder, write_json
+from amplify_local.project.files import ProjectError, read_json_object, staged_folder
 from amplify_local.project.headless import JSON_OPTIONS, Asker, HeadlessOptions, parse_options, run_command
 from amplify_local.project.paths import ProjectPaths
 from amplify_local.project.state import (
@@ -25,6 +25,7 @@ from amplify_local.project.state import (
     checkout_environment,
     current_env,
     environments,
+    set_env_credentials,
     write_new_amplify_folder,
 )
 from amplify_local.provider import credentials
@@ -72,6 +73,21 @@ def fetch_app(source: str, into: Path) -> None:
         raise ProjectError(f'--app: "{source}" has no amplify/backend folder, so it is not an Amplify sample app')
 
 
+def kept_frontend(existing: dict[str, object]) -> rules.FrontendSettings:
+    """The frontend of the project-config.json being kept, as it is (older keys included)."""
+    name = str(existing["frontend"])
+    if name not in rules.FRONTENDS:
+        raise ProjectError(
+            f'amplify/.config/project-config.json: frontend "{name}" is not supported by amplify-local '
+            f'({", ".join(rules.FRONTENDS)}); pass --frontend to choose one'
+        )
+    block = existing.get(name)
+    block = block if isinstance(block, dict) else {}
+    config = block.get("config")
+    framework = block.get("framework") if name == "javascript" else None
+    return rules.FrontendSettings(name, str(framework) if framework else None, dict(config) if isinstance(config, dict) else {})
+
+
 def decide(options: HeadlessOptions, root: Path, existing: dict[str, object] | None, default_env: str) -> NewProject:
     """Every value of the new project: given, else the existing/sample project's, else default or asked."""
     given = rules.amplify_settings(options.json.get("--amplify"))
@@ -93,10 +109,7 @@ def decide(options: HeadlessOptions, root: Path, existing: dict[str, object] | N
     if "--frontend" in options.json:
         frontend = rules.frontend_settings(options.json["--frontend"])
     elif existing and isinstance(existing.get("frontend"), str):
-        name = str(existing["frontend"])
-        block = existing.get(name)
-        kept = {"frontend": name, **(block if isinstance(block, dict) else {})}
-        frontend = rules.frontend_settings(kept)
+        frontend = kept_frontend(existing)
     else:
         kind = asker.value(
             "--frontend", "frontend", "Choose the type of app that you're building", "javascript",
@@ -135,9 +148,7 @@ def init_in_initialised_project(options: HeadlessOptions, paths: ProjectPaths) -
             print(f'Environment "{given.env_name}" added and checked out. It is local until pushed.')
             return 0
         if aws is not None:
-            aws_info = read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
-            credentials.forget_secrets(aws_info.get(given.env_name, {}))
-            write_json(paths.local_aws_info, {**aws_info, given.env_name: credentials.local_aws_info_entry(aws)})
+            set_env_credentials(paths, given.env_name, aws)
         checkout_environment(paths, given.env_name)
         print(f'Environment "{given.env_name}" checked out.')
         return 0

@@ -218,12 +218,25 @@ def region_of(paths: ProjectPaths) -> str:
     return str(provider.get("Region") or DEFAULT_REGION)
 
 
+def read_aws_info(paths: ProjectPaths) -> dict[str, Any]:
+    return read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
+
+
+def set_env_credentials(paths: ProjectPaths, env_name: str, aws: AwsSettings | None) -> None:
+    """Point an env at a credentials source (None: forget it), deleting the secrets file it used before."""
+    aws_info = read_aws_info(paths)
+    credentials.forget_secrets(aws_info.pop(env_name, {}))
+    if aws is not None:
+        aws_info[env_name] = credentials.local_aws_info_entry(aws)
+    write_json(paths.local_aws_info, aws_info)
+
+
 def add_environment(paths: ProjectPaths, env_name: str, aws: AwsSettings | None, app_id: str | None = None) -> None:
     """A new local environment with the given credentials source (default: the current env's), then checked out."""
     team = environments(paths)
     if env_name in team:
         raise ProjectError(f'Environment "{env_name}" already exists. Use "amplify env checkout {env_name}".')
-    aws_info = read_json_object(paths.local_aws_info) if paths.local_aws_info.exists() else {}
+    aws_info = read_aws_info(paths)
     if aws is None:
         entry = dict(aws_info.get(current_env(paths), {"configLevel": "project", "useProfile": True, "profileName": "default"}))
         region = region_of(paths)
