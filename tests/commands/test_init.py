@@ -574,3 +574,25 @@ def test_an_amplify_folder_without_settings_is_kept(sandbox) -> None:
     assert cli.main(["init", "--yes"]) == 0
     assert (function / "index.js").read_text() == "exports.handler = async () => 1;"
     assert sandbox.json("amplify/.config/project-config.json")["projectName"] == "project"
+
+
+def test_a_sample_frontend_is_kept_as_it_is_or_named_when_unsupported(sandbox, capsys, tmp_path) -> None:
+    from amplify_local.demo import DEMO_PROJECT
+
+    sample = tmp_path / "sample"
+    subprocess.run(["cp", "-r", str(DEMO_PROJECT), str(sample)], check=True)
+    config_path = sample / "amplify/.config/project-config.json"
+    config = json.loads(config_path.read_text())
+    config["javascript"]["config"]["LegacyKey"] = "kept"
+    config_path.write_text(json.dumps(config))
+    assert cli.main(["init", "--app", str(sample), "--yes"]) == 0
+    assert sandbox.json("amplify/.config/project-config.json")["javascript"]["config"]["LegacyKey"] == "kept"
+
+    config["frontend"] = "flutter"
+    config_path.write_text(json.dumps(config))
+    other = tmp_path / "other"
+    other.mkdir()
+    os.chdir(other)
+    assert cli.main(["init", "--app", str(sample), "--yes"]) == 1
+    assert 'project-config.json: frontend "flutter" is not supported by amplify-local' in capsys.readouterr().err
+    assert list(other.iterdir()) == []
