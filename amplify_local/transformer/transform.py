@@ -142,6 +142,12 @@ def transform(project: ApiProject) -> dict[str, str]:
         files[f"stacks/{name}"] = text
     custom = [Path(name).stem for name in project.custom_stacks]
     files["cloudformation-template.json"] = json.dumps(stacks.root_template(ctx, custom))
+    files["parameters.json"] = json.dumps(_parameters(project), indent=4)
+    return files
+
+
+def _parameters(project: ApiProject) -> dict[str, Any]:
+    """build/parameters.json: the project's scalar parameters, and the user pool the auth config names."""
     parameters: dict[str, Any] = {"AppSyncApiName": project.name, "DynamoDBBillingMode": "PAY_PER_REQUEST",
                                   "DynamoDBEnableServerSideEncryption": False}
     auth_config = project.auth_config
@@ -159,8 +165,7 @@ def transform(project: ApiProject) -> dict[str, str]:
             target = (value.get("Fn::GetAtt") or [""])[0] if isinstance(value, dict) else ""
             if re.fullmatch(r"[a-z]{2}-[a-z]+-\d_\w+", str(target)):
                 parameters[name] = target
-    files["parameters.json"] = json.dumps(parameters, indent=4)
-    return files
+    return parameters
 
 
 def transform_api(api_dir: Path, auth_config: dict[str, Any] | None = None) -> dict[str, str]:
