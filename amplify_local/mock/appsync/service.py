@@ -11,12 +11,13 @@ import asyncio
 import logging
 import signal
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from amplify_local.mock.appsync.auth import Authorizer, unauthorized
 from amplify_local.mock.appsync.server import AppSyncApp, ServerState
+from amplify_local.mock.appsync.simulator import Simulator
 from amplify_local.mock.appsync.subscriptions import Subscriptions
 from amplify_local.transformer.types import ApiDefinition
 
@@ -39,6 +40,7 @@ def api_folder(project: Path) -> Path:
 def load_definition(project: Path | None, build: Path | None) -> ApiDefinition:
     """The API to serve: a build folder as it is, or the project's schema run through the transformer."""
     from amplify_local.transformer.build import BuildError, api_from_build, read_build
+    from amplify_local.transformer.errors import SchemaError
 
     try:
         if build is not None:
@@ -52,18 +54,21 @@ def load_definition(project: Path | None, build: Path | None) -> ApiDefinition:
         return api
     except ServiceError:
         raise
-    except Exception as error:  # BuildError, SchemaError, GraphQLError: all carry file and line
-        raise ServiceError(str(error) if isinstance(error, BuildError) else f"{type(error).__name__}: {error}") from None
+    except (BuildError, SchemaError) as error:  # located: file, line, column
+        raise ServiceError(str(error)) from None
+    except Exception as error:
+        raise ServiceError(f"{type(error).__name__}: {error}") from None
 
 
 @dataclass
 class MockService:
-    api: ApiDefinition
     engine: Any
+    runner: Any
     state: ServerState
     app: AppSyncApp
+    project: Path | None = None
+    build: Path | None = None
     announce: str = ""
-    closers: list[Any] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -76,8 +81,8 @@ class MockService:
         db_path: Path | None = None,
         reset: bool = False,
     ) -> MockService:
-        from amplify_local.mock.appsync import loader
         from amplify_local.mock.dynamodb import Engine
+        from amplify_local.mock.lambda_runner import FunctionRunner
 
         api = load_definition(project, build)
         if db_path is None and project is not None:
@@ -88,17 +93,8 @@ class MockService:
             raise ServiceError(f"Cannot open the table data in {db_path}: {error}") from None
         if reset:
             engine.clear()
-        from amplify_local.mock.lambda_runner import FunctionRunner
-
         runner = FunctionRunner(project, lambda_dir=lambda_dir, timeout_override=timeout)
-        subscriptions = Subscriptions()
-        try:
-            simulator = loader.load(
-                api, engine, lambda_source=_lambda_source(api, runner), subscriptions=subscriptions,
-                authorizer=Authorizer(api, lambda_authorizer=_lambda_authorizer(runner)),
-            )
-        except Exception as error:
-            raise ServiceError(f"{type(error).__name__}: {error}") from None
+        simulator = _simulator(api, engine, runner, Subscriptions())
 
         async def clear_data() -> list[str]:
             return list(engine.clear())
@@ -110,12 +106,35 @@ class MockService:
 
             return RealtimeEndpoint(lambda: state.simulator)
 
-        service = cls(api, engine, state, AppSyncApp(state, realtime))
-        service.closers.append(runner.close)
-        return service
+        return cls(engine, runner, state, AppSyncApp(state, realtime), project, build)
+
+    def reload(self) -> Simulator:
+        """Build the API again from the project and swap it in; raise `ServiceError` and keep serving the
+        previous one when the new one is broken. Tables and GSIs are created or migrated, data kept."""
+        api = load_definition(self.project, self.build)
+        simulator = _simulator(api, self.engine, self.runner, self.state.simulator.subscriptions)
+        self.state.simulator = simulator
+        return simulator
+
+    async def _watch(self) -> None:
+        from amplify_local.mock.watcher import MESSAGES, watch
+
+        assert self.project is not None
+        folder = api_folder(self.project)
+
+        async def changed(kind: str, paths: list[Path]) -> None:
+            print(MESSAGES[kind], flush=True)
+            try:
+                await asyncio.to_thread(self.reload)
+            except ServiceError as error:
+                print(f"Reloading failed with error\n{error}", flush=True)
+                return
+            print("API reloaded.", flush=True)
+
+        await watch(folder, changed)
 
     def serve(self, sock: socket.socket) -> int:
-        """Serve on `sock` until Ctrl-C or SIGTERM; returns the exit status."""
+        """Serve on `sock` until Ctrl-C or SIGTERM (hot reloading a project's API); returns the exit status."""
         import uvicorn
 
         config = uvicorn.Config(
@@ -130,9 +149,13 @@ class MockService:
                 await asyncio.sleep(0.005)
             if server.started:
                 print(self.announce, flush=True)
-            await task
-            for close in self.closers:
-                await close()
+            watcher = asyncio.ensure_future(self._watch()) if self.project is not None else None
+            try:
+                await task
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
+                await self.runner.close()
 
         # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that was in
         # place before it started: make that one a no-op for SIGTERM so cleanup runs and we exit 0.
@@ -144,6 +167,16 @@ class MockService:
         finally:
             self.engine.close()
         return 0
+
+
+def _simulator(api: ApiDefinition, engine: Any, runner: Any, subscriptions: Subscriptions) -> Simulator:
+    from amplify_local.mock.appsync import loader
+
+    try:
+        return loader.load(api, engine, lambda_source=_lambda_source(api, runner), subscriptions=subscriptions,
+                           authorizer=Authorizer(api, lambda_authorizer=_lambda_authorizer(runner)))
+    except Exception as error:
+        raise ServiceError(f"{type(error).__name__}: {error}") from None
 
 
 def _lambda_source(api: ApiDefinition, runner: Any) -> Any:

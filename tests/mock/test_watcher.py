@@ -1,0 +1,86 @@
+"""Hot reload end to end: a running `amplify mock api` picks up a schema edit, survives a broken edit
+with the previous API, recovers on the fix, and keeps the data; plus the change classification."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from amplify_local.mock.watcher import classify
+
+KEY = {"x-api-key": "da2-fakeApiId123456"}
+
+
+def test_classify(tmp_path: Path) -> None:
+    api = tmp_path / "api"
+    assert classify(api, api / "schema.graphql") == "schema"
+    assert classify(api, api / "schema" / "todo.graphql") == "schema"
+    assert classify(api, api / "resolvers" / "Query.getTodo.req.vtl") == "template"
+    assert classify(api, api / "pipelineFunctions" / "f.res.vtl") == "template"
+    assert classify(api, api / "parameters.json") == "parameters"
+    assert classify(api, api / "stacks" / "CustomResources.json") == "stack"
+    assert classify(api, api / "transform.conf.json") == "config"
+    assert classify(api, api / "build" / "schema.graphql") is None
+    assert classify(api, api / ".schema.graphql.swp") is None
+    assert classify(api, tmp_path / "elsewhere.graphql") is None
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _until(predicate, timeout: float = 20.0) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.01)
+    raise AssertionError("condition not reached in time")
+
+
+def test_edit_break_fix(tmp_path: Path) -> None:
+    api = tmp_path / "amplify" / "backend" / "api" / "demo"
+    api.mkdir(parents=True)
+    schema = api / "schema.graphql"
+    schema.write_text("type Todo @model { id: ID! name: String }\n")
+    port = _port()
+    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}/graphql"
+
+    def post(query: str) -> dict:
+        return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
+
+    try:
+        assert "AppSync Mock endpoint is running" in process.stdout.readline()
+        process.stdout.readline()
+        post('mutation { createTodo(input: {id: "t1", name: "kept"}) { id } }')
+
+        schema.write_text("type Todo @model { id: ID! name: String done: Boolean }\n")
+        assert process.stdout.readline().strip() == "GraphQL Schema change detected. Reloading..."
+        _until(lambda: "errors" not in post('{ getTodo(id: "t1") { name done } }'))
+        assert post('{ getTodo(id: "t1") { name done } }') == {"data": {"getTodo": {"name": "kept", "done": None}}}
+        assert process.stdout.readline().strip() == "API reloaded."
+
+        schema.write_text("type Todo @model { id: ID! name: String done: Boolean \n")
+        assert process.stdout.readline().strip() == "GraphQL Schema change detected. Reloading..."
+        assert process.stdout.readline().strip() == "Reloading failed with error"
+        report = [process.stdout.readline() for _ in range(4)]
+        assert report[0].startswith("Syntax Error")
+        assert any("schema.graphql:2:1" in line for line in report), report
+        assert post('{ getTodo(id: "t1") { name done } }')["data"]["getTodo"]["name"] == "kept"
+
+        schema.write_text("type Todo @model { id: ID! name: String done: Boolean priority: Int }\n")
+        _until(lambda: "errors" not in post('{ getTodo(id: "t1") { priority } }'))
+        assert post('{ getTodo(id: "t1") { name priority } }') == {
+            "data": {"getTodo": {"name": "kept", "priority": None}}}
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
