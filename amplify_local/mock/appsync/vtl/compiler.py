@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from amplify_local.mock.appsync.errors import AppSyncError, TemplateError
+from amplify_local.mock.appsync.errors import TemplateError
 from amplify_local.mock.appsync.vtl import parser as p
 from amplify_local.mock.appsync.vtl.java import JavaError, find_method, get_property
 from amplify_local.mock.appsync.vtl.runtime import (
@@ -61,6 +61,8 @@ _BINARY: dict[str, tuple[int, Callable[[Any, Any], Any]]] = {
     "+": (5, add), "-": (5, subtract), "*": (6, multiply), "/": (6, divide), "%": (6, modulo),
 }
 _LOGICAL = {"||": 1, "or": 1, "&&": 2, "and": 2}
+# What a Java method or helper may throw; other AppSync errors and the control-flow signals pass through.
+_FAILURES = (TemplateError, JavaError, RecursionError, TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError)
 
 
 class Compiler:
@@ -85,19 +87,34 @@ class Compiler:
         return TemplateError(f"{message} at {self.path}:{line}:{column}", error_type,
                              template=self.path, line=line, column=column)
 
-    def guard(self, element: Any, function: Callable[..., Any]) -> Callable[..., Any]:
-        """Turn a Java exception inside `function` into an AppSync error naming the template position."""
-        def guarded(*args: Any) -> Any:
+    def translate(self, element: Any, exc: Exception) -> TemplateError:
+        """A Java exception (or a Python one from a helper) as an AppSync error naming the template position."""
+        if isinstance(exc, TemplateError):  # a helper's own error: add where it happened
+            if exc.line is not None:
+                return exc
+            located = self.failure(element, exc.message, exc.error_type)
+            located.data, located.error_info = exc.data, exc.error_info
+            return located
+        if isinstance(exc, RecursionError):
+            return self.failure(element, "Template recursion too deep")
+        if isinstance(exc, JavaError):
+            return self.failure(element, f"{exc} in {element.my_text()}")
+        return self.failure(element, f"{type(exc).__name__}: {exc} in {element.my_text()}")
+
+    def guard(self, element: Any, function: Expr) -> Expr:
+        def guarded(frame: Frame) -> Any:
             try:
-                return function(*args)
-            except (AppSyncError, StopRender, BreakLoop, ReturnValue):
-                raise
-            except JavaError as exc:
-                raise self.failure(element, f"{exc} in {element.my_text()}") from exc
-            except RecursionError as exc:
-                raise self.failure(element, "Template recursion too deep") from exc
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
-                raise self.failure(element, f"{type(exc).__name__}: {exc} in {element.my_text()}") from exc
+                return function(frame)
+            except _FAILURES as exc:
+                raise self.translate(element, exc) from exc
+        return guarded
+
+    def guard_block(self, element: Any, function: Block) -> Block:
+        def guarded(frame: Frame, out: list[str]) -> None:
+            try:
+                function(frame, out)
+            except _FAILURES as exc:
+                raise self.translate(element, exc) from exc
         return guarded
 
     # -- blocks ---------------------------------------------------------------------------------
@@ -193,7 +210,7 @@ class Compiler:
                     raise JavaError("IndexOutOfBoundsException",
                                     f"Index {name} out of bounds for length {len(target)}")
                 target[name] = result
-        return self.guard(element, set_member)
+        return self.guard_block(element, set_member)
 
     def if_directive(self, element: Any) -> Block:
         arms = [(self.condition(element.condition), self.block(element.block))]
