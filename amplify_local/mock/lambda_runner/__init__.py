@@ -25,21 +25,29 @@ build=True, log=print_log)`
 
 `authorize_request(runner, function_name, *, token, query_string, operation_name=None,
 variables=None, headers=None, api_id=..., account_id=..., request_id=None,
-identity_validation_expression=None) -> AuthorizerResult`
+identity_validation_expression=None, cache=None, results_ttl=300) -> AuthorizerResult`
     AppSync's AWS_LAMBDA authorizer. `AuthorizerResult(is_authorized, resolver_context,
     denied_fields, ttl_override)`, `.identity()` gives the `Identity` for the resolvers. A failing
     function or a malformed answer raises `AuthorizerError` (a 401 `RequestError`; `str()` says why).
+    Pass one `AuthorizerCache()` per API (and its `authorizerResultTtlInSeconds` as `results_ttl`) to
+    reuse answers per token as AppSync does.
 
 The AppSync data source lives with the others: `amplify_local.mock.appsync.datasources.lambda_
 .LambdaDataSource(name, function_name, runner, *, max_batch_size={"Type.field": n})`.
 """
 
-from amplify_local.mock.lambda_runner.authorizer import AuthorizerError, AuthorizerResult, authorize_request
+from amplify_local.mock.lambda_runner.authorizer import (
+    AuthorizerCache,
+    AuthorizerError,
+    AuthorizerResult,
+    authorize_request,
+)
 from amplify_local.mock.lambda_runner.runner import FunctionRunner
 from amplify_local.mock.lambda_runner.types import FunctionSpec, LambdaError
 from amplify_local.mock.lambda_runner.worker import print_log
 
 __all__ = [
+    "AuthorizerCache",
     "AuthorizerError",
     "AuthorizerResult",
     "FunctionRunner",

@@ -5,13 +5,16 @@ operationName, variables}, requestHeaders}` and expects `{isAuthorized, resolver
 deniedFields?, ttlOverride?}`. A token that fails the API's `identityValidationExpression` is refused
 without calling the function. A function that fails, or answers something else, refuses the request:
 `AuthorizerError` is the 401 `UnauthorizedException` AppSync answers, with a message that says what was
-wrong (the function's error, or which field of the answer is malformed).
+wrong (the function's error, or which field of the answer is malformed). `AuthorizerCache` keeps
+answers per token for their TTL, as AppSync does.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +27,32 @@ if TYPE_CHECKING:
     from amplify_local.mock.lambda_runner.runner import FunctionRunner
 
 MAX_TTL_SECONDS = 3600
+DEFAULT_RESULTS_TTL = 300  # AppSync's authorizerResultTtlInSeconds when the API does not set it
 _FIELD_ARN = re.compile(r"^arn:aws:appsync:[^:]*:[^:]*:apis/[^/]+/types/([^/]+)/fields/([^/]+)$")
 _FIELD_NAME = re.compile(r"^([_A-Za-z][_0-9A-Za-z]*)\.([_A-Za-z][_0-9A-Za-z]*)$")
+
+
+class AuthorizerCache:
+    """Answers kept per (function, token) for their TTL, as AppSync caches authorizer results: the
+    answer's `ttlOverride`, else the API's `authorizerResultTtlInSeconds` (0 = no caching)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._entries: dict[tuple[str, str], tuple[float, AuthorizerResult]] = {}
+
+    def get(self, function_name: str, token: str) -> AuthorizerResult | None:
+        entry = self._entries.get((function_name, token))
+        if entry is None:
+            return None
+        if entry[0] <= self._clock():
+            del self._entries[(function_name, token)]
+            return None
+        return entry[1]
+
+    def put(self, function_name: str, token: str, result: AuthorizerResult, default_ttl: int) -> None:
+        ttl = result.ttl_override if result.ttl_override is not None else default_ttl
+        if ttl > 0:
+            self._entries[(function_name, token)] = (self._clock() + ttl, result)
 
 
 class AuthorizerError(RequestError):
@@ -113,11 +140,16 @@ async def authorize_request(
     account_id: str = cfn.PSEUDO_PARAMETERS["AWS::AccountId"],
     request_id: str | None = None,
     identity_validation_expression: str | None = None,
+    cache: AuthorizerCache | None = None,
+    results_ttl: int = DEFAULT_RESULTS_TTL,
 ) -> AuthorizerResult:
     """Run the authorizer for one request. A refusal by the function is `is_authorized=False`; a failure
-    of the function or a malformed answer raises AuthorizerError."""
+    of the function or a malformed answer raises AuthorizerError. With a `cache`, an answer is reused
+    for the same token during its TTL (`results_ttl` unless the answer sets `ttlOverride`)."""
     if identity_validation_expression and re.fullmatch(identity_validation_expression, token) is None:
         return AuthorizerResult(False, {}, frozenset(), None)
+    if cache is not None and (cached := cache.get(function_name, token)) is not None:
+        return cached
     event = authorizer_event(token, api_id=api_id, account_id=account_id, request_id=request_id or str(uuid.uuid4()),
                              query_string=query_string, operation_name=operation_name, variables=variables,
                              headers=dict(headers or {}))
@@ -126,4 +158,7 @@ async def authorize_request(
     except LambdaError as error:
         raise AuthorizerError(f"Lambda authorizer {function_name} failed: {error.error_type}: "
                               f"{error.error_message}") from error
-    return parse_response(function_name, answer)
+    result = parse_response(function_name, answer)
+    if cache is not None:
+        cache.put(function_name, token, result, results_ttl)
+    return result

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from amplify_local.mock.lambda_runner import AuthorizerError, FunctionRunner, authorize_request
-from amplify_local.mock.lambda_runner.authorizer import parse_response
+from amplify_local.mock.lambda_runner.authorizer import AuthorizerCache, parse_response
 
 AUTHORIZER = """
 exports.handler = async (event) => {
@@ -95,3 +95,34 @@ def test_failures_are_401_with_a_reason(runner_dir: Path, logs: Any, token: str,
 def test_malformed_answers(answer: Any, reason: str) -> None:
     with pytest.raises(AuthorizerError, match=reason):
         parse_response("auth", answer)
+
+
+COUNTER = """
+let calls = 0;
+exports.handler = async (event) => {
+  calls += 1;
+  const ttl = event.authorizationToken === 'no-cache' ? { ttlOverride: 0 } : {};
+  return { isAuthorized: true, resolverContext: { calls: String(calls) }, ...ttl };
+};
+"""
+
+
+def test_cache_reuses_answers_per_token_for_their_ttl(tmp_path: Path, logs: Any) -> None:
+    (tmp_path / "counter.js").write_text(COUNTER)
+    now = [1000.0]
+    cache = AuthorizerCache(clock=lambda: now[0])
+
+    async def main() -> list[str]:
+        runner = FunctionRunner(lambda_dir=tmp_path, log=logs)
+        calls = []
+        try:
+            for token, advance in (("t1", 0), ("t1", 299), ("t2", 0), ("t1", 2), ("no-cache", 0), ("no-cache", 0)):
+                now[0] += advance
+                result = await authorize_request(runner, "counter", token=token, query_string="{ a }", cache=cache)
+                calls.append(result.resolver_context["calls"])
+        finally:
+            await runner.close()
+        return calls
+
+    # t1 cached for 300 s (AppSync's default), t2 has its own entry, t1 expires after 301 s, ttlOverride 0 never caches
+    assert asyncio.run(main()) == ["1", "1", "2", "3", "4", "5"]
