@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+from decimal import Decimal
 from typing import Any
 
 from amplify_local.mock.appsync.errors import AppSyncError, TemplateError
@@ -58,7 +59,7 @@ class Template:
             raise TemplateError(f"The template {self.path} rendered more than {MAX_OUTPUT} characters")
         result = self._result(frame, text)
         if returned:
-            result.returned, result.value = True, value
+            result.returned, result.value = True, plain(value)
             result.text = to_json(value) if value is not None else ""
         elif parse_json:
             result.value = parse_output(text)
@@ -68,6 +69,17 @@ class Template:
         return RenderResult(text=text, errors=frame.errors, stash=frame.context.stash,
                             extensions=frame.extensions, logs=frame.logs,
                             response_headers=frame.response_headers)
+
+
+def plain(value: Any) -> Any:
+    """A returned value as plain JSON values: engine objects (`$ctx.info`, map entries, ranges) converted."""
+    if value is None or isinstance(value, str | int | float | bool | Decimal):
+        return value
+    if type(value) is dict:
+        return {key: plain(item) for key, item in value.items()}
+    if type(value) is list:
+        return [plain(item) for item in value]
+    return json.loads(to_json(value))
 
 
 def parse_output(text: str) -> Any:

@@ -52,4 +52,4 @@ def context_variables(context: ResolverContext) -> dict[str, Any]:
         "error": context.error,
         "outErrors": context.out_errors,
     }
-    return {"ctx": ctx, "context": ctx, "util": UTIL, "extensions": EXTENSIONS}
+    return {"ctx": ctx, "context": ctx, "util": UTIL, "utils": UTIL, "extensions": EXTENSIONS}

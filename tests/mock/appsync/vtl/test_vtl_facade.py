@@ -54,3 +54,12 @@ def test_stopping_error_carries_the_render_so_far() -> None:
 def test_runtime_errors_name_the_template(vtl: Any) -> None:
     with pytest.raises(TemplateError, match=r"at resolvers/x\.vtl:1:1"):
         compile_template("$ctx.args.l.get(5)", "resolvers/x.vtl").render(ResolverContext(arguments={"l": []}))
+
+
+def test_returned_values_are_plain_json_values() -> None:
+    from amplify_local.mock.appsync.types import Info
+
+    context = ResolverContext(arguments={"m": {"a": 1}}, info=Info("f", "Query", {}, ["x"], "{ x }"))
+    result = compile_template("#return({\"i\": $ctx.info, \"e\": $ctx.args.m.entrySet(), \"r\": [1..2]})").render(context)
+    assert result.value == {"i": {"fieldName": "f", "parentTypeName": "Query", "variables": {}},
+                            "e": [{"a": 1}], "r": [1, 2]}

@@ -23,6 +23,10 @@ class MapEntry:
     def __repr__(self) -> str:
         return f"{to_string(self.key)}={to_string(self.value())}"
 
+    def to_json(self) -> dict[Any, Any]:
+        """Jackson writes a `Map.Entry` as a one-key object."""
+        return {self.key: self.value()}
+
     def _set_value(self, value: Any) -> Any:
         previous = self.map.get(self.key)
         self.map[self.key] = value
