@@ -275,7 +275,7 @@ class Compiler:
                         body(frame, out)
                     except BreakLoop:
                         break
-                    if len(out) > 4096 and sum(map(len, out)) > MAX_OUTPUT:
+                    if not frame.iterations & 1023 and sum(map(len, out)) > MAX_OUTPUT:
                         raise failure(element, f"The template rendered more than {MAX_OUTPUT} characters")
             finally:
                 for key, old in zip((name, "foreach", "velocityCount", "velocityHasNext"), saved, strict=True):
