@@ -51,6 +51,25 @@ def _read_event(function_dir: Path, relative: str | None) -> Any:
         raise ValueError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
 
 
+def _choose(names: list[str]) -> str | None:
+    """Ask which function to run, as the CLI's "Select the Function" prompt; None without a terminal."""
+    if not sys.stdin.isatty():
+        return None
+    print("Select the Function:")
+    for number, name in enumerate(names, 1):
+        print(f"  {number}. {name}")
+    while True:
+        try:
+            answer = input(f"Function (1-{len(names)} or a name): ").strip()
+        except EOFError:
+            return None
+        if answer in names:
+            return answer
+        if answer.isdigit() and 1 <= int(answer) <= len(names):
+            return names[int(answer) - 1]
+        print(f"No function {answer!r}; answer with a number from 1 to {len(names)} or a name.")
+
+
 def main(argv: list[str]) -> int:
     options = _parser().parse_args(argv)
     if options.timeout is not None and options.timeout <= 0:
@@ -65,11 +84,14 @@ def main(argv: list[str]) -> int:
     names = runner.names()
     name = options.name
     if name is None:
-        if len(names) != 1:
-            listing = ", ".join(names) if names else "none (use `amplify add function` to create one)"
-            print(f"amplify mock function: name the function to run. Functions: {listing}", file=sys.stderr)
+        if not names:
+            print("There are no mockable functions in the project. Use `amplify add function` to create one.",
+                  file=sys.stderr)
             return 2
-        name = names[0]
+        name = names[0] if len(names) == 1 else _choose(names)
+        if name is None:
+            print(f"amplify mock function: name the function to run. Functions: {', '.join(names)}", file=sys.stderr)
+            return 2
     try:
         name = runner.resolve_name(name)
         event = _read_event(root / "amplify" / "backend" / "function" / name, options.event)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -67,13 +71,44 @@ def test_timeout_option_overrides_the_template(project: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (("nosuchfn",), "Function not found: nosuchfn"),
     (("nodeecho", "--event", "missing.json"), "does not exist (--event is relative to"),
-    ((), "name the function to run. Functions: badruntime, brokensyntax"),
+    ((), "name the function to run. Functions: badruntime, brokensyntax"),  # no terminal to ask on
     (("nodeecho", "--timeout", "0"), "--timeout must be a positive number"),
 ])
 def test_bad_arguments_exit_2(project: Path, args: tuple[str, ...], message: str) -> None:
     done = amplify(project, *args)
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def test_without_a_name_a_terminal_gets_the_selection_prompt(project: Path) -> None:
+    (project / "amplify/backend/function/pyecho/src/event.json").write_text('{"picked": true}')
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the CLI on a pseudo-terminal
+        os.chdir(project)
+        os.execv(sys.executable, [sys.executable, "-m", "amplify_local", "mock", "function"])
+    names = sorted(path.name for path in (project / "amplify/backend/function").iterdir()
+                   if path.name not in ("sharedlayer", "pylayer"))
+    output = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal output
+        deadline = time.monotonic() + 30
+        while marker not in output:
+            assert select.select([terminal], [], [], max(0.0, deadline - time.monotonic()))[0], output.decode()
+            output += os.read(terminal, 4096)
+
+    try:
+        read_until(b"Function (1-")
+        os.write(terminal, b"nope\n")
+        read_until(b"No function 'nope'")
+        os.write(terminal, f"{names.index('pyecho') + 1}\n".encode())
+        read_until(b"Finished execution.")
+    finally:
+        _, status = os.waitpid(pid, 0)
+    text = output.decode()
+    assert "Select the Function:" in text and f"{names.index('pyecho') + 1}. pyecho" in text
+    assert '"picked": true' in text
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_invalid_event_json_names_file_and_line(project: Path) -> None:
