@@ -84,8 +84,4 @@ def main(argv: list[str]) -> int:
         return 1
     sock = _bind(options.host, port)
     shown = "127.0.0.1" if options.host in ("0.0.0.0", "::") else options.host
-    service.announce = (
-        f"AppSync Mock endpoint is running at http://{shown}:{port}\n"
-        f"GraphQL IDE is available for local testing at http://localhost:{port}"
-    )
-    return service.serve(sock)
+    return service.serve(sock, f"http://{shown}:{port}")

@@ -18,6 +18,9 @@ No Change). Environments are local until pushed."""
 
 
 def status(paths: ProjectPaths, category: str | None) -> int:
+    from amplify_local.mock.frontend_config import recover
+
+    recover(paths.root)  # a mock that crashed left the frontend config pointing at it
     rows = [row for row in statuses(paths) if category is None or row.category == category]
     print(f"\n    Current Environment: {current_env(paths)}\n")
     print(table([

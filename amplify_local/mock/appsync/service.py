@@ -68,7 +68,6 @@ class MockService:
     app: AppSyncApp
     project: Path | None = None
     build: Path | None = None
-    announce: str = ""
 
     @classmethod
     def create(
@@ -133,8 +132,9 @@ class MockService:
 
         await watch(folder, changed)
 
-    def serve(self, sock: socket.socket) -> int:
-        """Serve on `sock` until Ctrl-C or SIGTERM (hot reloading a project's API); returns the exit status."""
+    def serve(self, sock: socket.socket, url: str) -> int:
+        """Serve on `sock` (reachable at `url`) until Ctrl-C or SIGTERM, hot reloading a project's API and
+        pointing its frontend config here meanwhile; returns the exit status."""
         import uvicorn
 
         config = uvicorn.Config(
@@ -148,7 +148,9 @@ class MockService:
             while not server.started and not task.done():
                 await asyncio.sleep(0.005)
             if server.started:
-                print(self.announce, flush=True)
+                print(f"AppSync Mock endpoint is running at {url}\n"
+                      f"GraphQL IDE is available for local testing at http://localhost:{url.rsplit(':', 1)[1]}",
+                      flush=True)
             watcher = asyncio.ensure_future(self._watch()) if self.project is not None else None
             try:
                 await task
@@ -156,6 +158,13 @@ class MockService:
                 if watcher is not None:
                     watcher.cancel()
                 await self.runner.close()
+
+        if self.project is not None:
+            from amplify_local.mock import frontend_config
+
+            api = self.state.simulator.api
+            frontend_config.rewrite(self.project, frontend_config.Endpoint(
+                f"{url}/graphql", api.name, api.default_auth.type, tuple(p.type for p in api.additional_auth)))
 
         # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that was in
         # place before it started: make that one a no-op for SIGTERM so cleanup runs and we exit 0.
@@ -166,6 +175,8 @@ class MockService:
             pass
         finally:
             self.engine.close()
+            if self.project is not None:
+                frontend_config.restore(self.project)
         return 0
 
 
