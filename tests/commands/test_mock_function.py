@@ -7,6 +7,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -103,6 +104,9 @@ def test_without_a_name_a_terminal_gets_the_selection_prompt(project: Path) -> N
         read_until(b"No function 'nope'")
         os.write(terminal, f"{names.index('pyecho') + 1}\n".encode())
         read_until(b"Finished execution.")
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # never leave the CLI running behind a failed assertion
+        raise
     finally:
         _, status = os.waitpid(pid, 0)
     text = output.decode()
