@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_PORT = 20002
+DDB_PORT = 62224
 
 USAGE = "amplify mock api [--port N] [--host H] [--build DIR] [--lambda-dir DIR] [--timeout S] [--reset] [--db-path DIR]"
 
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="with --build: folder of <function-name>.js Node handlers for Lambda data sources")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds a Lambda resolver may run (default 10)")
     parser.add_argument("--reset", action="store_true", help="empty every table before serving")
+    parser.add_argument("--ddb-port", type=int, default=DDB_PORT,
+                        help="first port to try for the DynamoDB endpoint functions use (default 62224; 0: none)")
     parser.add_argument("--db-path", type=Path,
                         help="folder of the table data (default: amplify/mock-data/dynamodb; in memory with --build)")
     return parser
@@ -63,12 +66,24 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _bind_first_free(host: str, first: int, tries: int = 100) -> socket.socket:
+    """The first free port from `first`, as the reference picks DynamoDB Local's."""
+    for port in range(first, first + tries):
+        try:
+            return _bind(host, port)
+        except SystemExit:
+            continue
+    raise SystemExit(f"No free port for the DynamoDB endpoint in {first}-{first + tries - 1}")
+
+
 def main(argv: list[str]) -> int:
     options = _parser().parse_args(argv)
     from amplify_local.mock.appsync.service import MockService, ServiceError
 
     project = Path.cwd()
     port = options.port or (None if options.build else _port_from_mock_json(project)) or DEFAULT_PORT
+    ddb_sock = _bind_first_free(options.host, options.ddb_port) if options.ddb_port else None
+    ddb_url = f"http://127.0.0.1:{ddb_sock.getsockname()[1]}" if ddb_sock else None
     try:
         service = MockService.create(
             project=None if options.build else project,
@@ -77,6 +92,7 @@ def main(argv: list[str]) -> int:
             timeout=options.timeout,
             db_path=options.db_path,
             reset=options.reset,
+            ddb_url=ddb_url,
         )
     except ServiceError as error:
         print("Failed to start API Mocking. Running cleanup tasks.", file=sys.stderr)
@@ -84,4 +100,4 @@ def main(argv: list[str]) -> int:
         return 1
     sock = _bind(options.host, port)
     shown = "127.0.0.1" if options.host in ("0.0.0.0", "::") else options.host
-    return service.serve(sock, f"http://{shown}:{port}")
+    return service.serve(sock, f"http://{shown}:{port}", ddb_sock)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,10 +40,11 @@ JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8"), *CORS_HEA
 
 @dataclass
 class ServerState:
-    """What the server serves; `simulator` is replaced whole on reload."""
+    """What the server serves; `simulator` is replaced whole on reload. `engine` is the table storage
+    (`/clear-data`, the control API); None when the server has no tables."""
 
     simulator: Simulator
-    clear_data: Callable[[], Awaitable[list[str]]] | None = None
+    engine: Any = None
 
 
 def _default(value: Any) -> Any:
@@ -88,6 +89,8 @@ class AppSyncApp:
         self.router = Starlette(routes=[
             Route("/api-config", self.api_config, methods=["GET"]),
             Route("/clear-data", self.clear_data, methods=["DELETE"]),
+            Route("/control/reset", self.reset, methods=["POST"]),
+            Route("/control/seed", self.seed, methods=["POST"]),
             Route("/graphql", self.graphql_get, methods=["GET"]),
             *(extra_routes or []),
         ])
@@ -167,12 +170,43 @@ class AppSyncApp:
         }, headers={"access-control-allow-origin": "*"})
 
     async def clear_data(self, request: Request) -> Response:
-        if self.state.clear_data is None:
+        if self.state.engine is None:
             return JSONResponse({"message": "This server has no tables to clear"}, status_code=500)
         try:
-            tables = await self.state.clear_data()
+            tables = list(self.state.engine.clear())
         except Exception as error:
             log.exception("clear-data failed")
             return JSONResponse({"message": f"Failed to clear tables: {error}"}, status_code=500)
         return JSONResponse({"message": f"Successfully deleted {json.dumps(tables)} tables"},
                             headers={"access-control-allow-origin": "*"})
+
+    async def reset(self, request: Request) -> Response:
+        """Control API: empty every table (what `amplify mock api --reset` does at start)."""
+        return await self.clear_data(request)
+
+    async def seed(self, request: Request) -> Response:
+        """Control API: `{"TableName": [item, ...]}` with items as plain JSON; answers the counts written.
+        A bad body or an unknown table is a 400 before anything is written; an item the table refuses
+        (a missing key) is a 400 saying what was written before it."""
+        from amplify_local.mock.appsync.vtl.util.dynamodb import to_map_values
+
+        try:
+            body = await request.json()
+        except ValueError as error:
+            return JSONResponse({"message": f"The body is not JSON: {error}"}, status_code=400)
+        tables = {table.name for table in self.state.simulator.api.tables}
+        if not isinstance(body, dict) or not all(isinstance(v, list) for v in body.values()):
+            return JSONResponse({"message": 'Expected {"TableName": [item, ...], ...}'}, status_code=400)
+        unknown = sorted(set(body) - tables)
+        if unknown or self.state.engine is None:
+            return JSONResponse({"message": f"Unknown tables {unknown}; the API has {sorted(tables)}"},
+                                status_code=400)
+        written: dict[str, int] = {}
+        try:
+            for table, items in body.items():
+                for item in items:
+                    self.state.engine.put_item({"TableName": table, "Item": to_map_values(item)})
+                written[table] = len(items)
+        except Exception as error:
+            return JSONResponse({"message": f"Seeding failed after {written}: {error}"}, status_code=400)
+        return JSONResponse({"written": written}, headers={"access-control-allow-origin": "*"})

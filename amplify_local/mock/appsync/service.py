@@ -79,7 +79,9 @@ class MockService:
         timeout: float = 10.0,
         db_path: Path | None = None,
         reset: bool = False,
+        ddb_url: str | None = None,
     ) -> MockService:
+        """`ddb_url`: where the DynamoDB endpoint will listen; functions get it as their DynamoDB endpoint."""
         from amplify_local.mock.dynamodb import Engine
         from amplify_local.mock.lambda_runner import FunctionRunner
 
@@ -92,13 +94,11 @@ class MockService:
             raise ServiceError(f"Cannot open the table data in {db_path}: {error}") from None
         if reset:
             engine.clear()
-        runner = FunctionRunner(project, lambda_dir=lambda_dir, timeout_override=timeout)
+        overrides = {"AWS_ENDPOINT_URL_DYNAMODB": ddb_url, "DDB_ENDPOINT": ddb_url} if ddb_url else None
+        runner = FunctionRunner(project, lambda_dir=lambda_dir, timeout_override=timeout, env_overrides=overrides)
         simulator = _simulator(api, engine, runner, Subscriptions())
 
-        async def clear_data() -> list[str]:
-            return list(engine.clear())
-
-        state = ServerState(simulator, clear_data)
+        state = ServerState(simulator, engine)
 
         def realtime() -> Any:
             from amplify_local.mock.appsync.realtime import RealtimeEndpoint
@@ -132,7 +132,7 @@ class MockService:
 
         await watch(folder, changed)
 
-    def serve(self, sock: socket.socket, url: str) -> int:
+    def serve(self, sock: socket.socket, url: str, ddb_sock: socket.socket | None = None) -> int:
         """Serve on `sock` (reachable at `url`) until Ctrl-C or SIGTERM, hot reloading a project's API and
         pointing its frontend config here meanwhile; returns the exit status."""
         import uvicorn
@@ -142,9 +142,16 @@ class MockService:
             log_level="warning", access_log=False, timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)
+        servers = [(server, sock)]
+        if ddb_sock is not None:
+            from amplify_local.mock.dynamodb.api import create_app
+
+            servers.append((uvicorn.Server(uvicorn.Config(
+                create_app(self.engine), loop="uvloop", http="httptools", lifespan="off", log_level="warning",
+                access_log=False)), ddb_sock))
 
         async def run() -> None:
-            task = asyncio.ensure_future(server.serve(sockets=[sock]))
+            task = asyncio.ensure_future(asyncio.gather(*(each.serve(sockets=[s]) for each, s in servers)))
             while not server.started and not task.done():
                 await asyncio.sleep(0.005)
             if server.started:
@@ -155,6 +162,8 @@ class MockService:
             try:
                 await task
             finally:
+                for each, _ in servers:
+                    each.should_exit = True
                 if watcher is not None:
                     watcher.cancel()
                 await self.runner.close()

@@ -13,6 +13,7 @@ import pytest
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 KEY = {"x-api-key": "da2-fakeApiId123456"}
+DDB_URL: dict[str, str] = {}
 
 
 def _free_port() -> int:
@@ -23,14 +24,15 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory):
-    port = _free_port()
+    port, ddb_port = _free_port(), _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "amplify_local", "mock", "api", "--build", str(CORPUS / "v1" / "01-todo"),
-         "--port", str(port)],
+         "--port", str(port), "--ddb-port", str(ddb_port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path_factory.mktemp("server"),
     )
     assert process.stdout is not None
     assert "AppSync Mock endpoint is running" in process.stdout.readline()
+    DDB_URL[f"http://127.0.0.1:{port}"] = f"http://127.0.0.1:{ddb_port}"
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     assert process.wait(timeout=10) == 0
@@ -132,3 +134,26 @@ def test_clear_data_empties_the_tables(url: str) -> None:
     assert answer.json() == {"message": 'Successfully deleted ["TodoTable"] tables'}
     items = _post(url, json={"query": "{ listTodos { items { id } } }"}).json()["data"]["listTodos"]["items"]
     assert items == []
+
+
+def test_control_seed_and_reset(url: str) -> None:
+    seeded = httpx.post(f"{url}/control/seed", json={"TodoTable": [{"id": "seed-1", "name": "seeded", "priority": 3}]})
+    assert seeded.status_code == 200 and seeded.json() == {"written": {"TodoTable": 1}}
+    got = _post(url, json={"query": '{ getTodo(id: "seed-1") { name priority } }'}).json()
+    assert got == {"data": {"getTodo": {"name": "seeded", "priority": 3}}}
+    refused = httpx.post(f"{url}/control/seed", json={"NoTable": []})
+    assert refused.status_code == 400 and "NoTable" in refused.json()["message"]
+    missing_key = httpx.post(f"{url}/control/seed", json={"TodoTable": [{"name": "no id"}]})
+    assert missing_key.status_code == 400
+    assert httpx.post(f"{url}/control/reset").status_code == 200
+    assert _post(url, json={"query": '{ getTodo(id: "seed-1") { name } }'}).json() == {"data": {"getTodo": None}}
+
+
+def test_dynamodb_endpoint_shares_the_tables(url: str) -> None:
+    import boto3
+
+    _post(url, json={"query": 'mutation { createTodo(input: {id: "ddb-1", name: "via graphql"}) { id } }'})
+    client = boto3.client("dynamodb", endpoint_url=DDB_URL[url], region_name="us-fake-1",
+                          aws_access_key_id="fake", aws_secret_access_key="fake")
+    item = client.get_item(TableName="TodoTable", Key={"id": {"S": "ddb-1"}})["Item"]
+    assert item["name"] == {"S": "via graphql"}
