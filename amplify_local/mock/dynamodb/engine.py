@@ -175,7 +175,7 @@ class Engine:
                 raise validation("1 validation error detected: Value null at 'tableName' failed to satisfy "
                                  "constraint: Member must not be null")
             check_table_name(name)
-            raise not_found(name)
+            raise not_found()
         return spec
 
     def _load(self, spec: TableSpec, pk: bytes, sk: bytes) -> dict[str, Any] | None:
@@ -524,8 +524,9 @@ class Engine:
             return {}
         set_actions, removes, adds, deletes = write.update.tree
         env = write.env
-        paths = [env.path(a[0]) for a in (*set_actions, *adds, *deletes)] + [env.path(p) for p in removes]  # type: ignore[union-attr]
-        tree = ex.projection_tree("UpdateExpression", paths)
+        # DynamoDB Local answers whole top-level attributes, also for a nested update
+        names = {env.path(a[0])[0] for a in (*set_actions, *adds, *deletes)} | {env.path(p)[0] for p in removes}  # type: ignore[union-attr]
+        tree = dict.fromkeys(names)
         attributes = ex.project((old or {}) if returns == "UPDATED_OLD" else new or {}, tree)
         return {"Attributes": attributes} if attributes else {}
 
@@ -914,6 +915,9 @@ def _key_condition(parsed: ex.Parsed, key: KeySpec, env: ex.Env) -> tuple[bytes,
     hash_value = None
     range_sql, range_params = "", []
     for node in conditions:
+        operands = node[1:4] if node[0] == "between" else node[2:4] if node[0] == "cmp" else node[2]
+        if any(operand[0] == "size" for operand in operands):
+            raise validation("KeyConditionExpressions cannot contain nested operations")
         target = node[1] if node[0] == "between" else node[2] if node[0] == "cmp" else node[2][0]
         if node[0] == "cmp" and target[0] != "path":
             target = node[3]
@@ -987,8 +991,7 @@ def _check_transaction_size(entries: Any) -> None:
         raise validation(f"Value {'[]' if entries == [] else 'null'} at 'transactItems' failed to satisfy "
                          "constraint: Member must have length greater than or equal to 1")
     if len(entries) > 100:
-        raise validation(f"Value '[{len(entries)} items]' at 'transactItems' failed to satisfy constraint: Member "
-                         "must have length less than or equal to 100")
+        raise validation("Member must have length less than or equal to 100")
 
 
 def _stream_record(spec: TableSpec, old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:

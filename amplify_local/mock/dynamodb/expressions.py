@@ -383,7 +383,7 @@ class Env:
                 if raw_values is None or name not in raw_values:
                     raise validation(f"Invalid {parsed.kind}: An expression attribute value used in expression is "
                                      f"not defined; attribute value: {name}")
-        checked_values = {name: _check_expression_value(raw_values[name]) for name in used_values}  # type: ignore[index]
+        checked_values = {name: _check_expression_value(name, raw_values[name]) for name in used_values}  # type: ignore[index]
         unused_names = sorted(set(names) - used_names)
         if unused_names:
             raise validation("Value provided in ExpressionAttributeNames unused in expressions: "
@@ -403,14 +403,11 @@ class Env:
         return tuple(self.names[element[1]] if isinstance(element, tuple) else element for element in node[1])
 
 
-def _check_expression_value(value: Any) -> Any:
+def _check_expression_value(name: str, value: Any) -> Any:
     try:
         return v.check_value(value)
     except DynamoDBError as error:
-        if "empty" in error.message and "may not be" not in error.message:
-            raise validation("ExpressionAttributeValues contains invalid value: " + error.message.split(": ", 1)[-1]
-                             + " for key") from None
-        raise
+        raise validation(f"ExpressionAttributeValues contains invalid value: {error.message} for key {name}") from None
 
 
 def _check_condition_operands(parsed: Parsed, node: Node, env: Env) -> None:

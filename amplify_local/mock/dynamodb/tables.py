@@ -227,7 +227,7 @@ def check_projection(projection: Any) -> dict[str, Any]:
     return projection
 
 
-def not_found(name: str) -> DynamoDBError:
+def not_found() -> DynamoDBError:
     return DynamoDBError("ResourceNotFoundException", "Cannot do operations on a non-existent table")
 
 
