@@ -289,13 +289,14 @@ class Compiler:
         macro = self.macros.get(element.macro_name)
         if macro is None:
             return element.my_text()  # Velocity renders a call of an unknown macro as text
-        names, body = macro
+        names, macros, name = macro[0], self.macros, element.macro_name
         args = [self.expression(arg) for arg in element.args]
         if len(args) != len(names):
             raise self.failure(element, f"Macro #{element.macro_name} takes {len(names)} arguments, "
                                         f"got {len(args)}")
 
         def call(frame: Frame, out: list[str]) -> None:
+            body = macros[name][1]  # looked up when called: the body may call its own macro
             variables = frame.vars
             saved = [variables.get(n, _MISSING) for n in names]
             for arg_name, arg in zip(names, args, strict=True):

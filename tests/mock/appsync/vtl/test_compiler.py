@@ -72,6 +72,13 @@ def test_macros_with_arguments_and_before_definition(vtl: Any) -> None:
         vtl.text("#macro(one $a)$a#end#one(1 2)")
 
 
+def test_recursive_macros(vtl: Any) -> None:
+    text = "#macro(down $n)$n#if($n > 0)#set($m = $n - 1)#down($m)#end#end#down(3)"
+    assert vtl.text(text) == "3210"
+    with pytest.raises(TemplateError, match="recursion too deep"):
+        vtl.text("#macro(forever $n)#forever($n)#end#forever(1)")
+
+
 def test_define_renders_with_current_variables(vtl: Any) -> None:
     assert vtl.text("#define($b)Hello $who#end#set($who = 1)$b #set($who = 2)$b") == "Hello 1 Hello 2"
 
