@@ -103,7 +103,7 @@ def time_reference(cases: list[dict[str, Any]], repeat: int) -> dict[str, float]
                     for case in ({k: v for k, v in c.items() if k != "oracle"} for c in cases)]
         cases_file.write_text(json.dumps({"cases": portable}))
         subprocess.run(["node", str(ORACLE), str(cases_file), "--repeat", str(repeat), "--out", str(out_file)],
-                       check=True, cwd=ORACLE.parent, stdout=subprocess.DEVNULL)
+                       check=True, cwd=ORACLE.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return {entry["name"]: entry["us"] for entry in json.loads(out_file.read_text())["cases"]
                 if entry.get("us") is not None}
 
