@@ -12,6 +12,7 @@ pipe) and handed line by line to a `LogSink`. A worker that is DEAD is never reu
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import enum
 import itertools
@@ -35,6 +36,7 @@ SHIMS = {
 }
 INIT_TIMEOUT = 10.0  # Lambda's limit for the init phase
 MAX_LOG_LINE = 16 * 1024  # longer lines are cut into pieces of this size
+STDERR_TAIL = 20  # stderr lines kept as the trace of a worker that exits
 
 
 def print_log(function_name: str, stream: str, line: str) -> None:
@@ -70,6 +72,7 @@ class Worker:
         self._replies: asyncio.StreamReader | None = None
         self._requests: asyncio.WriteTransport | None = None
         self._pumps: list[asyncio.Task[None]] = []
+        self._last_stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)  # the trace of an exit
 
     @property
     def alive(self) -> bool:
@@ -179,6 +182,8 @@ class Worker:
             return message
         status = await self._process.wait()
         self.state = WorkerState.DEAD
+        if self._pumps:
+            await asyncio.wait(self._pumps, timeout=1.0)  # so the last words are in `_last_stderr`
         prefix = f"RequestId: {request_id} Error: " if request_id else ""
         if status == 0:
             reason = "Runtime exited without providing a reason"
@@ -186,7 +191,7 @@ class Worker:
             reason = f"Runtime exited with error: signal: {signal.Signals(-status).name}"
         else:
             reason = f"Runtime exited with error: exit status {status}"
-        raise LambdaError("Runtime.ExitError", prefix + reason, function_name=self.spec.name)
+        raise LambdaError("Runtime.ExitError", prefix + reason, list(self._last_stderr), self.spec.name)
 
     async def _pump(self, stream: asyncio.StreamReader, name: str) -> None:
         pending = b""
@@ -202,7 +207,10 @@ class Worker:
             self._emit(name, pending)
 
     def _emit(self, stream: str, line: bytes) -> None:
-        self._log(self.spec.name, stream, line.decode("utf-8", "replace").rstrip("\r"))
+        text = line.decode("utf-8", "replace").rstrip("\r")
+        if stream == "stderr":
+            self._last_stderr.append(text)
+        self._log(self.spec.name, stream, text)
 
     async def kill(self) -> None:
         """Stop the process (and anything it spawned) and release the pipes."""

@@ -3,8 +3,11 @@
 Run as a script by the runner (never imported): `python worker_python.py`. It loads `_HANDLER`
 ("dir/module.function") from LAMBDA_TASK_ROOT the way the Lambda Python runtime does, then answers
 `invoke` frames (protocol.py) one at a time. `print` output goes to the real stdout, which the
-runner streams with the function's name.
+runner streams with the function's name. It runs on the function's runtime (any Python 3.8+), so it
+uses only the standard library.
 """
+
+from __future__ import annotations
 
 import sys
 
@@ -17,13 +20,15 @@ import os  # noqa: E402
 import struct  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
 
 HEADER = struct.Struct(">I")
 MAX_RESPONSE_BYTES = 6_291_556
 
 
 class InitError(Exception):
-    def __init__(self, error_type, message):
+    def __init__(self, error_type: str, message: str) -> None:
         super().__init__(message)
         self.error_type = error_type
 
@@ -31,7 +36,7 @@ class InitError(Exception):
 class Context:
     """Lambda's Python context object."""
 
-    def __init__(self, given):
+    def __init__(self, given: dict[str, Any]) -> None:
         env = os.environ
         self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
         self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
@@ -44,11 +49,11 @@ class Context:
         self.client_context = given.get("clientContext")
         self._deadline_ms = given.get("deadlineMs", 0)
 
-    def get_remaining_time_in_millis(self):
+    def get_remaining_time_in_millis(self) -> int:
         return max(0, int(self._deadline_ms - time.time() * 1000))
 
 
-def error_document(error, error_type=None):
+def error_document(error: BaseException, error_type: str | None = None) -> dict[str, Any]:
     frames = traceback.extract_tb(error.__traceback__)
     return {
         "errorType": error_type or type(error).__name__,
@@ -57,12 +62,12 @@ def error_document(error, error_type=None):
     }
 
 
-def trace_header():
+def trace_header() -> str:
     """A fresh X-Ray trace header per invocation, as Lambda sets `_X_AMZN_TRACE_ID`."""
     return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
 
 
-def load_handler():
+def load_handler() -> Callable[[Any, Context], Any]:
     root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     full = os.environ.get("_HANDLER", "")
     module_path, _, function_name = full.rpartition(".")
@@ -89,11 +94,11 @@ def load_handler():
 
 
 class Channel:
-    def __init__(self, read_fd, write_fd):
+    def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd = read_fd
         self.write_fd = write_fd
 
-    def _read_exactly(self, count):
+    def _read_exactly(self, count: int) -> bytes | None:
         chunks = []
         while count:
             chunk = os.read(self.read_fd, count)
@@ -103,24 +108,24 @@ class Channel:
             count -= len(chunk)
         return b"".join(chunks)
 
-    def receive(self):
+    def receive(self) -> Any:
         header = self._read_exactly(HEADER.size)
         if header is None:
             return None
         body = self._read_exactly(HEADER.unpack(header)[0])
         return None if body is None else json.loads(body)
 
-    def send_bytes(self, body):
+    def send_bytes(self, body: bytes) -> None:
         view = memoryview(HEADER.pack(len(body)) + body)
         while view:
             written = os.write(self.write_fd, view)
             view = view[written:]
 
-    def send(self, message):
+    def send(self, message: dict[str, Any]) -> None:
         self.send_bytes(json.dumps(message).encode())
 
 
-def invoke(channel, handler, message):
+def invoke(channel: Channel, handler: Callable[[Any, Context], Any], message: dict[str, Any]) -> None:
     request_id = message.get("id")
     os.environ["_X_AMZN_TRACE_ID"] = trace_header()
     try:
@@ -144,7 +149,7 @@ def invoke(channel, handler, message):
     channel.send_bytes(b'{"type":"result","id":' + json.dumps(request_id).encode() + b',"result":' + body.encode() + b"}")
 
 
-def main():
+def main() -> None:
     read_fd, write_fd = (int(fd) for fd in os.environ.pop("_AMPLIFY_LOCAL_WORKER_FDS").split(","))
     channel = Channel(read_fd, write_fd)
     try:

@@ -125,6 +125,21 @@ def test_a_process_exit_is_an_exit_error_and_the_next_call_works(project: Path, 
     assert after == {"echo": {"ok": True}}
 
 
+def test_an_interpreter_that_dies_at_start_shows_its_last_words(project: Path, logs: Any, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "bin" / "python3.99"
+    broken.parent.mkdir()
+    broken.write_text("#!/bin/sh\necho 'python3.99: no such version here' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    template = project / "amplify/backend/function/pyecho/pyecho-cloudformation-template.json"
+    template.write_text(template.read_text().replace('"python3.11"', '"python3.99"'))
+    monkeypatch.setenv("PATH", f"{broken.parent}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(LambdaError) as caught:
+        FunctionRunner(project, log=logs).invoke_once("pyecho", {})
+    assert caught.value.error_message == "Runtime exited with error: exit status 127"
+    assert caught.value.trace == ["python3.99: no such version here"]
+
+
 def test_stray_rejection_fails_the_call_and_replaces_the_worker(project: Path, logs: Any) -> None:
     async def body(runner: FunctionRunner) -> tuple[LambdaError, Any]:
         with pytest.raises(LambdaError) as caught:
