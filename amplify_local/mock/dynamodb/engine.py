@@ -849,6 +849,8 @@ def _index(spec: TableSpec, request: dict[str, Any]) -> IndexSpec | None:
     index = spec.indexes.get(name)
     if index is None:
         raise validation(f"The table does not have the specified index: {name}")
+    if index.kind == "GSI" and request.get("ConsistentRead"):
+        raise validation("Consistent read cannot be true when querying a GSI")
     return index
 
 

@@ -291,6 +291,8 @@ SCENARIOS: list[tuple[str, str, dict[str, Any], bool]] = [
                               IndexName="byAuthor"), False),
     ("query-gsi-desc-limit", "Query", _q("author = :a", {":a": {"S": "ann"}}, IndexName="byAuthor", Limit=2,
                                          ScanIndexForward=False), False),
+    ("query-gsi-consistent", "Query", _q("author = :a", {":a": {"S": "ann"}}, IndexName="byAuthor",
+                                         ConsistentRead=True), False),
     ("query-gsi-keys-only", "Query", _q("title = :t", {":t": {"S": "beta"}}, IndexName="byTitle"), False),
     ("query-gsi-keys-only-all", "Query", _q("title = :t", {":t": {"S": "beta"}}, IndexName="byTitle",
                                             Select="ALL_ATTRIBUTES"), False),
