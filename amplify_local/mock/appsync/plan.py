@@ -38,6 +38,15 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 
 Completer = Callable[[Any, "Path", "Execution"], Any]
+_UNDECIDED: Any = object()
+# graphql-core's serialisers return these values unchanged: skip the call
+_PASS_THROUGH = {
+    "String": frozenset({str}), "ID": frozenset({str}), "Int": frozenset({int}), "Float": frozenset({float}),
+    "Boolean": frozenset({bool}),
+    **{name: frozenset({str}) for name in ("AWSDate", "AWSTime", "AWSDateTime", "AWSEmail", "AWSURL", "AWSPhone",
+                                           "AWSIPAddress", "AWSJSON")},
+    "AWSTimestamp": frozenset({int}),
+}
 
 
 class Unplannable(Exception):
@@ -48,13 +57,14 @@ class _Null(Exception):
     """A null reached a non-null position; the nearest nullable parent becomes null."""
 
 
-@dataclass(frozen=True)
 class Path:
     """A response path, built as a linked list and turned into a list only for an error."""
 
-    prev: Path | None
-    key: str | int
-    typename: str | None = None
+    __slots__ = ("key", "prev")
+
+    def __init__(self, prev: Path | None, key: str | int) -> None:
+        self.prev = prev
+        self.key = key
 
     def as_list(self) -> list[str | int]:
         keys: list[str | int] = []
@@ -74,11 +84,13 @@ class FieldPlan:
     parent: GraphQLObjectType
     definition: Any  # GraphQLField
     resolve: Any  # the field's resolve function (graphql-core convention) or None for a plain read
-    complete: Completer
+    complete: Completer | None  # None for `__typename`
     non_null: bool
     is_async: bool
     static_arguments: dict[str, Any] | None  # arguments without variables, coerced once
     auth: Any = None  # FieldAuth of a plain field whose auth is narrower than the API's modes
+    fast: frozenset[type] = frozenset()  # value types a leaf passes through unchanged (str for String, ...)
+    typename: str | None = None  # `__typename`
 
 
 @dataclass
@@ -105,15 +117,19 @@ class Execution:
     def check(self, plan: FieldPlan) -> None:
         """Field auth of a plain field: decided once per request, raised at every occurrence."""
         key = id(plan)
-        if key not in self.denied:
+        error = self.denied.get(key, _UNDECIDED)
+        if error is None:
+            return
+        if error is _UNDECIDED:
             try:
                 self.checker(plan.auth, self.context.identity, plan.parent.name, plan.name)
-                self.denied[key] = None
-            except Exception as error:
-                self.denied[key] = error
-        error = self.denied[key]
-        if error is not None:
-            raise error
+                error = None
+            except Exception as denial:
+                error = denial
+            self.denied[key] = error
+            if error is None:
+                return
+        raise error
 
 
 class PlanInfo:
@@ -197,7 +213,8 @@ def _plan_selection(
     for key, nodes in grouped.items():
         name = nodes[0].name.value
         if name == "__typename":
-            plans.append(FieldPlan(key, name, nodes, parent, None, None, _typename(parent.name), True, False, {}))
+            plans.append(FieldPlan(key, name, nodes, parent, None, None, None, True, False, {},
+                                   typename=parent.name))
             continue
         if name.startswith("__"):
             raise Unplannable("introspection")
@@ -209,9 +226,11 @@ def _plan_selection(
             static = get_argument_values(definition, nodes[0], None)
         auth = planner.checks.get((parent.name, name))
         resolve = None if auth is not None else definition.resolve
+        named = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
+        fast = _PASS_THROUGH.get(named.name, frozenset()) if isinstance(named, GraphQLScalarType) else frozenset()
         plans.append(FieldPlan(
             key, name, nodes, parent, definition, resolve, complete, isinstance(definition.type, GraphQLNonNull),
-            complete_async or (resolve is not None and asyncio.iscoroutinefunction(resolve)), static, auth,
+            complete_async or (resolve is not None and asyncio.iscoroutinefunction(resolve)), static, auth, fast,
         ))
     return plans
 
@@ -225,10 +244,6 @@ def _has_variables(node: Any) -> bool:
     if kind == "object_value":
         return any(_has_variables(field.value) for field in node.fields)
     return False
-
-
-def _typename(name: str) -> Completer:
-    return lambda _value, _path, _execution: name
 
 
 def _completer(
@@ -340,33 +355,39 @@ def _read(source: Any, name: str) -> Any:
 
 
 def _sync_object(fields: list[FieldPlan]) -> Completer:
+    plans = tuple(fields)
+
     def complete(source: Any, path: Path, execution: Execution) -> Any:
-        out = {}
-        for plan in fields:
-            field_path = Path(path, plan.key)
+        out: dict[str, Any] = {}
+        is_dict = type(source) is dict
+        for plan in plans:
+            key = plan.key
             try:
                 if plan.resolve is not None:
-                    value = plan.resolve(source, PlanInfo(plan, field_path, execution), **_arguments(plan, execution))
-                elif plan.definition is None:
-                    out[plan.key] = plan.complete(source, field_path, execution)
+                    value = plan.resolve(source, PlanInfo(plan, Path(path, key), execution),
+                                         **_arguments(plan, execution))
+                elif plan.typename is not None:
+                    out[key] = plan.typename
                     continue
                 else:
                     if plan.auth is not None:
                         execution.check(plan)
-                    value = _read(source, plan.name)
+                    value = source.get(plan.name) if is_dict else _read(source, plan.name)
                 if value is None:
                     if plan.non_null:
-                        _null_field(plan, field_path, execution)
-                    out[plan.key] = None
+                        _null_field(plan, Path(path, key), execution)
+                    out[key] = None
+                elif type(value) in plan.fast:
+                    out[key] = value
                 else:
-                    out[plan.key] = plan.complete(value, field_path, execution)
+                    out[key] = plan.complete(value, Path(path, key), execution)
             except _Null:
                 if plan.non_null:
                     raise
-                out[plan.key] = None
+                out[key] = None
             except Exception as error:
-                _field_error(plan, field_path, execution, error)
-                out[plan.key] = None
+                _field_error(plan, Path(path, key), execution, error)
+                out[key] = None
         return out
 
     return complete
@@ -378,8 +399,8 @@ async def _resolve_field(plan: FieldPlan, source: Any, path: Path, execution: Ex
             value = plan.resolve(source, PlanInfo(plan, path, execution), **_arguments(plan, execution))
             if asyncio.iscoroutine(value):
                 value = await value
-        elif plan.definition is None:
-            return plan.complete(source, path, execution)
+        elif plan.typename is not None:
+            return plan.typename
         else:
             if plan.auth is not None:
                 execution.check(plan)

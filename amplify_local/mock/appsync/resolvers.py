@@ -51,8 +51,11 @@ class Template:
     def __init__(self, template: MappingTemplate, compile_template: Callable[..., Any]) -> None:
         self.path = template.path
         self.compiled = compile_template(template.text, path=template.path)
+        self.passthrough = _PASSTHROUGH.get(template.text.strip())
 
     def render(self, ctx: ResolverContext, run: Run) -> RenderResult:
+        if self.passthrough is not None:  # `$util.toJson($ctx.prev.result)` and kin: no render, no JSON trip
+            return RenderResult("", value=self.passthrough(ctx))
         try:
             result: RenderResult = self.compiled.render(ctx, parse_json=False)
         except AppSyncError as error:
@@ -81,6 +84,29 @@ class Template:
         except TemplateError as error:
             error.template = self.path
             raise run.fail(error) from None
+
+
+def _empty_map(_ctx: ResolverContext) -> dict[str, Any]:
+    return {}
+
+
+def _prev_result(ctx: ResolverContext) -> Any:
+    return ctx.prev.get("result") if ctx.prev else None
+
+
+def _result(ctx: ResolverContext) -> Any:
+    return ctx.result
+
+
+# Templates whose whole text only re-serialises a value: the value itself is the rendered document.
+_PASSTHROUGH: dict[str, Callable[[ResolverContext], Any]] = {
+    f"${util}.toJson({ref})": function
+    for util in ("util", "utils")
+    for ref, function in (
+        ("$ctx.prev.result", _prev_result), ("$context.prev.result", _prev_result),
+        ("$ctx.result", _result), ("$context.result", _result), ("{}", _empty_map),
+    )
+}
 
 
 @dataclass
