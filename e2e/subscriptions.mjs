@@ -2,10 +2,10 @@
 /*
  * aws-amplify JS v6 against a running `amplify mock api`: real-time subscriptions over wss.
  *
- *   NODE_EXTRA_CA_CERTS=<mock CA> node subscriptions.mjs --config amplifyconfiguration.json --suite NAME
+ *   NODE_EXTRA_CA_CERTS=<mock CA> node subscriptions.mjs --config src/aws-exports.js --suite NAME
  *
- * The config is the file `amplify mock` rewrote (http://localhost:<port>/graphql): Amplify JS v6 dials
- * wss://localhost:<port>/graphql/realtime for it, so this also proves TLS on the GraphQL port.
+ * The config is the file `amplify mock` rewrote (http://127.0.0.1:<port>/graphql): Amplify JS v6 dials
+ * wss://127.0.0.1:<port>/graphql/realtime for it, so this also proves TLS on the GraphQL port.
  * Suites (each names the corpus API the mock serves):
  *   arguments   v1/09-subscriptions  API_KEY: onCreateMessage(roomId) gets only its room's messages
  *   owner-auth  v2/02-auth-owner     API_KEY (public read): onCreatePost, with and without a filter argument
@@ -17,6 +17,8 @@
  * Prints one JSON line per check and exits 1 if any check failed.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { Amplify } from 'aws-amplify';
@@ -39,7 +41,10 @@ globalThis.WebSocket = process.env.E2E_TRACE
   : WebSocket;
 
 const { values } = parseArgs({ options: { config: { type: 'string' }, suite: { type: 'string' } } });
-const config = JSON.parse(readFileSync(values.config, 'utf8'));
+// aws-exports.js (an ES module, as a Vite/React app imports it) or a JSON config file
+const config = values.config.endsWith('.js')
+  ? (await import(pathToFileURL(resolve(values.config)).href)).default
+  : JSON.parse(readFileSync(values.config, 'utf8'));
 
 // Cognito access tokens as Amplify JS sends them (`session.tokens.accessToken`): no email, token_use access.
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');

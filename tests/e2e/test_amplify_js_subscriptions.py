@@ -1,9 +1,9 @@
 """aws-amplify JS v6 (e2e/subscriptions.mjs) against `amplify mock api` serving corpus APIs.
 
-The mock runs as users run it (the `amplify` console script, a build folder, a fresh data folder and a
-fresh home for its certificates); the client gets the config as the mock rewrites it
-(`http://localhost:<port>/graphql`, the mock API key, the `dangerously...` flag), trusts the mock's CA
-through `NODE_EXTRA_CA_CERTS`, and Amplify JS dials `wss://localhost:<port>/graphql/realtime` for it.
+The mock runs as users run it (`amplify mock api`, a build folder, a fresh data folder and a fresh home
+for its certificates); the client reads the app's `aws-exports.js` as the mock rewrites it
+(`http://127.0.0.1:<port>/graphql`, the mock API key, the `dangerously...` flag), trusts the mock's CA
+through `NODE_EXTRA_CA_CERTS`, and Amplify JS dials `wss://127.0.0.1:<port>/graphql/realtime` for it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from amplify_local.mock import frontend_config
+from amplify_local.transformer.build import read_build
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E = ROOT / "e2e"
@@ -47,6 +50,7 @@ class Mock:
 
     def __init__(self, build: Path, home: Path) -> None:
         self.port = free_port()
+        self.build = build
         self.home = home
         env = {**os.environ, "AMPLIFY_LOCAL_HOME": str(home), "HOME": str(home)}
         command = [
@@ -85,25 +89,35 @@ class Mock:
             output, _ = self.process.communicate()
         return output
 
-    def config(self, directory: Path, auth_type: str) -> Path:
-        """amplifyconfiguration.json as `amplify mock` rewrites it for this API."""
-        config = {
+    def config(self) -> Path:
+        """The JavaScript app's `src/aws-exports.js` after `amplify mock` rewrote it (the same
+        `frontend_config.rewrite` call as `MockService.serve` makes for a project), from an original
+        that has the project's Cognito user pool in it."""
+        app = self.home / "app"
+        (app / "amplify" / ".config").mkdir(parents=True)
+        (app / "amplify" / ".config" / "project-config.json").write_text(
+            json.dumps({"frontend": "javascript", "javascript": {"config": {"SourceDir": "src"}}})
+        )
+        (app / "package.json").write_text(json.dumps({"private": True, "type": "module"}))
+        original = {
             "aws_project_region": "us-east-1",
-            "aws_appsync_graphqlEndpoint": f"http://localhost:{self.port}/graphql",
-            "aws_appsync_region": "us-east-1",
-            "aws_appsync_authenticationType": auth_type,
-            "aws_appsync_apiKey": API_KEY,
-            "aws_appsync_dangerously_connect_to_http_endpoint_for_testing": True,
+            "aws_cognito_region": "us-east-1",
+            "aws_user_pools_id": "us-east-1_fakePool",
+            "aws_user_pools_web_client_id": "fakeClientId",
         }
-        if auth_type == "AMAZON_COGNITO_USER_POOLS":
-            config |= {
-                "aws_cognito_region": "us-east-1",
-                "aws_user_pools_id": "us-east-1_fakePool",
-                "aws_user_pools_web_client_id": "fakeClientId",
-            }
-        path = directory / "amplifyconfiguration.json"
-        path.write_text(json.dumps(config, indent=2))
-        return path
+        (app / "src").mkdir()
+        (app / "src" / "aws-exports.js").write_text(
+            f"const awsmobile = {json.dumps(original)};\nexport default awsmobile;\n"
+        )
+        api = read_build(self.build)
+        endpoint = frontend_config.Endpoint(
+            f"http://127.0.0.1:{self.port}/graphql",
+            api.name,
+            api.default_auth.type,
+            tuple(provider.type for provider in api.additional_auth),
+        )
+        frontend_config.rewrite(app, endpoint)
+        return app / "src" / "aws-exports.js"
 
 
 @pytest.fixture
@@ -116,8 +130,8 @@ def mock(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mock]:
         print(running.stop())  # pytest shows it when the test fails
 
 
-def run_suite(mock: Mock, node_modules: Path, suite: str, auth_type: str) -> list[dict]:
-    config = mock.config(mock.home, auth_type)
+def run_suite(mock: Mock, node_modules: Path, suite: str) -> list[dict]:
+    config = mock.config()
     ca = mock.home / "tls" / "ca.pem"
     assert ca.is_file(), "the mock made no CA under its home"
     env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(ca)}
@@ -136,7 +150,7 @@ def run_suite(mock: Mock, node_modules: Path, suite: str, auth_type: str) -> lis
 
 @pytest.mark.parametrize("mock", ["v1/09-subscriptions"], indirect=True)
 def test_argument_filtering_over_wss_in_api_key_mode(mock: Mock, node_modules: Path) -> None:
-    checks = run_suite(mock, node_modules, "arguments", "API_KEY")
+    checks = run_suite(mock, node_modules, "arguments")
     assert [check["check"] for check in checks] == [
         "connected over wss",
         "unfiltered subscriber gets every message",
@@ -150,7 +164,7 @@ def test_argument_filtering_over_wss_in_api_key_mode(mock: Mock, node_modules: P
 def test_enhanced_filters_and_owner_rules_in_api_key_and_cognito_modes(
     mock: Mock, node_modules: Path
 ) -> None:
-    checks = run_suite(mock, node_modules, "owner-auth", "API_KEY")
+    checks = run_suite(mock, node_modules, "owner-auth")
     assert [check["check"] for check in checks] == [
         "connected over wss",
         "API_KEY: public read gets every post",
@@ -165,7 +179,7 @@ def test_enhanced_filters_and_owner_rules_in_api_key_and_cognito_modes(
 
 @pytest.mark.parametrize("mock", ["v1/02-auth-owner"], indirect=True)
 def test_v1_owner_argument_in_api_key_and_cognito_modes(mock: Mock, node_modules: Path) -> None:
-    checks = run_suite(mock, node_modules, "v1-owner", "API_KEY")
+    checks = run_suite(mock, node_modules, "v1-owner")
     assert [check["check"] for check in checks] == [
         "connected over wss",
         "API_KEY: public read gets every post",
