@@ -235,6 +235,11 @@ ForeachDirective = _subclass("ForeachDirective")
 DefineDefinition = _subclass("DefineDefinition")
 TemplateBody = _subclass("TemplateBody")
 
+# Velocity's braced forms `#{if}`, `#{elseif}`, `#{foreach}` beside the plain ones
+IfDirective.START = re.compile(r'#(?:if|\{if\})(?![A-Za-z0-9_])\s*', re.S + re.I)
+ElseifBlock.START = re.compile(r'#(?:elseif|\{elseif\})(?![A-Za-z0-9_])\s*', re.S + re.I)
+ForeachDirective.START = re.compile(r'#(?:foreach|\{foreach\})(?![A-Za-z0-9_])', re.S + re.I)
+
 Block.ELEMENTS = (RawBlock, Text, FormalReference, Comment, IfDirective, SetDirective, ForeachDirective,
                   MacroDefinition, DefineDefinition, StopDirective, ReturnDirective, BreakDirective,
                   MacroCall, FallthroughHashText)

@@ -62,3 +62,7 @@ def test_word_operators_need_word_boundaries() -> None:
 def test_single_quoted_strings_keep_backslashes() -> None:
     (directive,) = _children(r"#set($r = '\d+''s')")
     assert directive.value.expression[0].expression.value == r"\d+'s"
+
+
+def test_braced_directive_forms(vtl: Any) -> None:
+    assert vtl.text("#{if}(false)a#{elseif}(true)b#{else}c#{end}#{foreach}($i in [1, 2])$i#{end}") == "b12"
