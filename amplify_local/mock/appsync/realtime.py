@@ -71,11 +71,9 @@ class State(enum.Enum):
 class ProtocolError(Exception):
     """A client message AppSync answers with an `error` frame (the connection stays)."""
 
-    def __init__(self, error_type: str, message: str, id: str | None = None, code: int | None = None) -> None:
+    def __init__(self, error_type: str, message: str, id: str | None = None) -> None:
         super().__init__(message)
         self.error = {"errorType": error_type, "message": message}
-        if code is not None:
-            self.error["errorCode"] = code
         self.id = id
 
 
@@ -118,6 +116,11 @@ def _decode_carrier(text: str, where: str) -> dict[str, str]:
         ) from None
     if not isinstance(headers, dict):
         raise RequestError(400, "BadRequestException", f"{where} must encode a JSON object of headers")
+    return _header_map(headers)
+
+
+def _header_map(headers: dict[Any, Any]) -> dict[str, str]:
+    """A carrier's object as headers: names lower-cased (as HTTP requests reach the classifier)."""
     return {
         str(key).lower(): value if isinstance(value, str) else json.dumps(value)
         for key, value in headers.items()
@@ -365,9 +368,7 @@ class Connection:
         if authorization is None:
             headers = self.headers
         elif isinstance(authorization, dict):
-            headers = {
-                str(k).lower(): v if isinstance(v, str) else json.dumps(v) for k, v in authorization.items()
-            }
+            headers = _header_map(authorization)
         else:
             raise ProtocolError(
                 "BadRequestException", "payload.extensions.authorization must be an object of headers", id
