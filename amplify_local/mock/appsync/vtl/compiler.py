@@ -124,14 +124,12 @@ class Compiler:
         return self.block(body.block)
 
     def collect_macros(self, block: Any) -> None:
-        """Velocity defines macros when it parses, so a macro can be called above its definition."""
-        for child in block.children:
-            if isinstance(child, p.MacroDefinition):
-                self.macros.setdefault(child.function_name.lower(), (child.arg_names, _noop))
-        for child in block.children:
-            if isinstance(child, p.MacroDefinition):
-                name = child.function_name.lower()
-                self.macros[name] = (child.arg_names, self.block(child.block))
+        """Velocity defines macros when it parses, so a macro can be called above (or outside) its definition."""
+        definitions = list(_macro_definitions(block))
+        for definition in definitions:  # names and arities first: bodies may call each other
+            self.macros.setdefault(definition.function_name.lower(), (definition.arg_names, _noop))
+        for definition in definitions:
+            self.macros[definition.function_name.lower()] = (definition.arg_names, self.block(definition.block))
 
     def block(self, block: Any) -> Block:
         parts: list[Block | str] = []
@@ -147,9 +145,7 @@ class Compiler:
             return _noop
         if len(parts) == 1:
             only = parts[0]
-            if isinstance(only, str):
-                return lambda frame, out: out.append(only)
-            return only
+            return _text_writer(only) if isinstance(only, str) else only
         steps = tuple(_text_writer(part) if isinstance(part, str) else part for part in parts)
 
         def run(frame: Frame, out: list[str]) -> None:
@@ -517,6 +513,17 @@ def _combine(op: str, left: Expr, right: Expr) -> Expr:
             return result
         return plus
     return lambda frame: function(left(frame), right(frame))
+
+
+def _macro_definitions(block: Any) -> Any:
+    """Every `#macro` in a block, also inside `#if`/`#foreach` and other macros."""
+    for child in block.children:
+        if isinstance(child, p.MacroDefinition):
+            yield child
+        for inner in (getattr(child, "block", None), getattr(getattr(child, "else_block", None), "block", None),
+                      *(arm.block for arm in getattr(child, "elseifs", []))):
+            if inner is not None:
+                yield from _macro_definitions(inner)
 
 
 def _text_writer(text: str) -> Block:

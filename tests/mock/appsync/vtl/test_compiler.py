@@ -72,6 +72,10 @@ def test_macros_with_arguments_and_before_definition(vtl: Any) -> None:
         vtl.text("#macro(one $a)$a#end#one(1 2)")
 
 
+def test_macro_defined_inside_a_directive(vtl: Any) -> None:
+    assert vtl.text("#hi()#if(false)#macro(hi)hello#end#end") == "hello"
+
+
 def test_recursive_macros(vtl: Any) -> None:
     text = "#macro(down $n)$n#if($n > 0)#set($m = $n - 1)#down($m)#end#end#down(3)"
     assert vtl.text(text) == "3210"
