@@ -26,7 +26,7 @@ from amplify_local.mock.appsync.vtl.runtime import MAX_OUTPUT, BreakLoop, Frame,
 from amplify_local.mock.appsync.vtl.util import UTIL
 from amplify_local.mock.appsync.vtl.util.json import to_json
 
-__all__ = ["Template", "TemplateError", "compile_template"]
+__all__ = ["Template", "TemplateError", "compile_template", "parse_output"]
 
 _NOT_JSON = "Unable to convert {} to class com.amazonaws.deepdish.transform.model.lambda.LambdaVersionedConfig."
 
