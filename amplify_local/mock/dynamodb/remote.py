@@ -43,7 +43,9 @@ class RemoteEngine:
         data = response.json() if response.content else {}
         if response.status_code >= 400:
             code = str(data.get("__type", "InternalServerError")).rsplit("#", 1)[-1]
-            message = data.get("message") or data.get("Message") or response.text
+            message = data.get("message", data.get("Message"))
+            if message is None:
+                message = response.text
             extra = {k: val for k, val in data.items() if k not in ("__type", "message", "Message")}
             raise DynamoDBError(code, message, **extra)
         return data

@@ -529,6 +529,25 @@ def run(endpoint: str) -> list[dict[str, Any]]:
     return outcomes
 
 
+def run_remote(endpoint: str) -> list[dict[str, Any]]:
+    """The same script through the storage seam (`RemoteEngine`, raw JSON 1.0) instead of boto3."""
+    from amplify_local.mock.dynamodb import DynamoDBError, RemoteEngine
+
+    remote = RemoteEngine(endpoint, region="us-east-1")
+    outcomes = []
+    for name, operation, request, unordered in SCENARIOS:
+        try:
+            outcome: dict[str, Any] = {"answer": normalise(remote.call(operation, request), unordered)}
+        except DynamoDBError as error:
+            outcome = {"error": {"code": error.code, "message": error.message}}
+            for field in ("CancellationReasons", "Item"):
+                if field in error.extra:
+                    outcome[field] = from_boto(error.extra[field])
+        outcomes.append({"name": name, **outcome})
+    remote.close()
+    return outcomes
+
+
 def digest() -> str:
     """A fingerprint of the script, so a stale recording is noticed."""
     return hashlib.sha256(json.dumps([s[:3] for s in SCENARIOS], sort_keys=True).encode()).hexdigest()[:16]
@@ -551,11 +570,11 @@ def _wait(port: int, timeout: float = 60.0) -> None:
     raise RuntimeError(f"nothing listens on port {port}")
 
 
-def _record(command: list[str], cwd: Path | None, port: int) -> list[dict[str, Any]]:
+def _record(command: list[str], cwd: Path | None, port: int, runner: Any = None) -> list[dict[str, Any]]:
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(port)
-        return run(f"http://127.0.0.1:{port}")
+        return (runner or run)(f"http://127.0.0.1:{port}")
     finally:
         process.terminate()
         process.wait(10)
@@ -565,6 +584,12 @@ def main() -> int:
     local_port, moto_port = _free_port(), _free_port()
     local = _record(["java", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-inMemory",
                      "-port", str(local_port)], EMULATOR, local_port)
+    seam_port = _free_port()
+    seam = _record(["java", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-inMemory",
+                    "-port", str(seam_port)], EMULATOR, seam_port, run_remote)
+    seam_differs = [a["name"] for a, b in zip(local, seam, strict=True) if a != b]
+    print(f"the storage seam (RemoteEngine) on DynamoDB Local differs from boto3 on {len(seam_differs)} steps: "
+          f"{seam_differs}", file=sys.stderr)
     moto_server = str(Path(sys.executable).with_name("moto_server"))
     moto = _record([moto_server, "-p", str(moto_port)], None, moto_port)
     differing = [a["name"] for a, b in zip(local, moto, strict=True) if a != b]
@@ -574,6 +599,7 @@ def main() -> int:
         "dynamodb_local": local,
         "moto": moto,
         "moto_differs": differing,
+        "seam_on_dynamodb_local_differs": seam_differs,
     }, indent=1, sort_keys=False) + "\n")
     print(f"{len(local)} steps recorded; moto differs from DynamoDB Local on {len(differing)}", file=sys.stderr)
     return 0

@@ -66,6 +66,15 @@ def test_step_matches_dynamodb_local(index: int, outcomes: list[dict[str, Any]])
     assert ours == expected
 
 
+def test_storage_seam_gives_the_same_answers(outcomes: list[dict[str, Any]]) -> None:
+    """`RemoteEngine` (raw JSON 1.0, SigV4) over our endpoint answers exactly as boto3 did; the recording
+    shows it did the same over DynamoDB Local."""
+    engine = Engine.open(None)
+    for url in serve_in_thread(engine):
+        assert scenarios.run_remote(url) == outcomes
+    assert RECORDING["seam_on_dynamodb_local_differs"] == []
+
+
 def test_moto_departs_from_the_reference_often() -> None:
     """The recorded reason for an engine of our own: moto answers differently on a large share of steps."""
     differing = RECORDING["moto_differs"]
