@@ -203,6 +203,11 @@ def read_project_config(paths: ProjectPaths) -> dict[str, Any]:
 
 
 def current_env(paths: ProjectPaths) -> str:
+    if not paths.local_env_info.exists():
+        raise ProjectError(
+            f"{paths.root}: this checkout has no environment yet (amplify/.config/local-env-info.json is missing, "
+            'as in a fresh clone). Run "amplify init" to set it up.'
+        )
     env = read_json_object(paths.local_env_info).get("envName")
     if not isinstance(env, str):
         raise ProjectError(f"{paths.local_env_info}: envName is missing. Run \"amplify env checkout <name>\".")

@@ -81,3 +81,9 @@ def test_a_new_env_starts_from_the_current_env_resource_parameters(paths) -> Non
     paths.team_provider_info.write_text(json.dumps(team))
     add_environment(paths, "qa", None)
     assert json.loads(paths.team_provider_info.read_text())["qa"]["categories"] == {"function": {"fn": {"greeting": "hello"}}}
+
+
+def test_a_fresh_clone_has_no_current_env(paths) -> None:
+    paths.local_env_info.unlink()
+    with pytest.raises(ProjectError, match=r'this checkout has no environment yet .* Run "amplify init" to set it up\.'):
+        current_env(paths)
