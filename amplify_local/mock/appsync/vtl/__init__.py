@@ -50,6 +50,8 @@ class Template:
         except ReturnValue as signal:
             returned, value = True, signal.value
         except AppSyncError as error:
+            if isinstance(error, TemplateError):
+                locate(error, self.path)
             error.render_result = self._result(frame, "".join(out))  # type: ignore[attr-defined]
             raise
         except RecursionError as exc:
@@ -90,14 +92,30 @@ def parse_output(text: str) -> Any:
         raise TemplateError(_NOT_JSON.format(text.strip())) from None
 
 
+def locate(error: TemplateError, path: str) -> TemplateError:
+    """Name the template in an error that knows only its line and column (bodies are shared by text)."""
+    if error.template is None and error.line is not None:
+        error.template = path
+        error.message = f"{error.message} at {path}:{error.line}:{error.column}"
+        error.args = (error.message,)
+    return error
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(text: str) -> Block:
+    """The body of a template text, shared by every path with this text."""
+    return Compiler(text, UTIL).template(parse(text, "template"))
+
+
 @functools.lru_cache(maxsize=4096)
 def compile_template(text: str, path: str = "INLINE_TEMPLATE") -> Template:
-    """Parse and compile a template once per (text, path); a syntax error names the file, line and column."""
+    """Parse and compile a template once per text; a syntax error names the file, line and column."""
     try:
-        tree = parse(text, path)
+        return Template(text, path, _compile(text))
     except TemplateSyntaxError as exc:
         line_text, caret = exc.get_position_strings()
         detail = str(exc).split(": ", 1)[-1].replace("\n", "\\n")  # after Airspeed's "line L, column C: "
         raise TemplateError(f"Parse error on {path}:{exc.line}:{exc.column}: {detail}\n{line_text}\n{caret}",
                             template=path, line=exc.line, column=exc.column) from None
-    return Template(text, path, Compiler(text, path, UTIL).template(tree))
+    except TemplateError as error:
+        raise locate(error, path) from None

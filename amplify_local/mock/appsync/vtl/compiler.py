@@ -66,11 +66,14 @@ _FAILURES = (TemplateError, JavaError, RecursionError, TypeError, ValueError, At
 
 
 class Compiler:
-    """Compiles one template. `util` is the `$util` root the helpers are bound from."""
+    """Compiles one template text. `util` is the `$util` root the helpers are bound from.
 
-    def __init__(self, text: str, path: str, util: UtilGroup) -> None:
+    The result does not depend on the template's path (the same text compiles once for every resolver
+    that uses it): errors carry their line and column, and `Template` adds the path.
+    """
+
+    def __init__(self, text: str, util: UtilGroup) -> None:
         self.text = text
-        self.path = path
         self.util = util
         self.offset = 0  # where the text being compiled starts in the template (string literals)
         self.macros: dict[str, tuple[list[str], Block]] = {}
@@ -84,8 +87,7 @@ class Compiler:
 
     def failure(self, element: Any, message: str, error_type: str | None = None) -> TemplateError:
         line, column = self.position(element)
-        return TemplateError(f"{message} at {self.path}:{line}:{column}", error_type,
-                             template=self.path, line=line, column=column)
+        return TemplateError(message, error_type, line=line, column=column)
 
     def translate(self, element: Any, exc: Exception) -> TemplateError:
         """A Java exception (or a Python one from a helper) as an AppSync error naming the template position."""
