@@ -180,7 +180,7 @@ class Authorizer:
                                "SignedHeaders=..., Signature=...")
         access_key = credential[0]
         if request is not None and request.body is not None:
-            expected = _sigv4_signature(self.iam.secret_key, credential, fields["SignedHeaders"], headers, request)
+            expected = sigv4_signature(self.iam.secret_key, credential, fields["SignedHeaders"], headers, request)
             if not hmac.compare_digest(expected, fields["Signature"]):
                 raise unauthorized("The request signature we calculated does not match the signature you provided.")
         authenticated = access_key == self.iam.auth_access_key
@@ -232,7 +232,7 @@ def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _sigv4_signature(
+def sigv4_signature(
     secret: str, credential: list[str], signed_headers: str, headers: Mapping[str, str], request: RequestParts
 ) -> str:
     """AWS Signature Version 4 over the request as received (the same computation botocore signs with)."""

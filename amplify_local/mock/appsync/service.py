@@ -105,7 +105,9 @@ class MockService:
 
             return RealtimeEndpoint(lambda: state.simulator)
 
-        return cls(engine, runner, state, AppSyncApp(state, realtime), project, build)
+        from amplify_local.mock.appsync import console
+
+        return cls(engine, runner, state, AppSyncApp(state, realtime, console.routes(state)), project, build)
 
     def reload(self) -> Simulator:
         """Build the API again from the project and swap it in; raise `ServiceError` and keep serving the
@@ -191,10 +193,11 @@ class MockService:
 
 def _simulator(api: ApiDefinition, engine: Any, runner: Any, subscriptions: Subscriptions) -> Simulator:
     from amplify_local.mock.appsync import loader
+    from amplify_local.mock.appsync.console import KEYS
 
     try:
         return loader.load(api, engine, lambda_source=_lambda_source(api, runner), subscriptions=subscriptions,
-                           authorizer=Authorizer(api, lambda_authorizer=_lambda_authorizer(runner)))
+                           authorizer=Authorizer(api, keys=KEYS, lambda_authorizer=_lambda_authorizer(runner)))
     except Exception as error:
         raise ServiceError(f"{type(error).__name__}: {error}") from None
 
