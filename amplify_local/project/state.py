@@ -107,11 +107,11 @@ def provider_values(region: str, app_id: str | None) -> dict[str, Any]:
     return values
 
 
-def tags(project_name: str, env_name: str) -> list[dict[str, str]]:
-    return [
-        {"Key": "user:Stack", "Value": env_name},
-        {"Key": "user:Application", "Value": project_name},
-    ]
+# backend/tags.json as the real CLI writes it: placeholders the deploy fills in per env and project.
+TAGS: list[dict[str, str]] = [
+    {"Key": "user:Stack", "Value": "{project-env}"},
+    {"Key": "user:Application", "Value": "{project-name}"},
+]
 
 
 def meta_from_backend_config(backend_config: dict[str, Any], providers: dict[str, Any]) -> dict[str, Any]:
@@ -173,11 +173,11 @@ def write_new_amplify_folder(
         write_json(staged.cli_json, CLI_FEATURES)
     write_json(staged.backend_config, backend_config)
     write_json(staged.amplify_meta, meta_from_backend_config(backend_config, values))
-    write_json(staged.tags, tags(project.project_name, project.env_name))
+    write_json(staged.tags, TAGS)
     cloud = staged.current_cloud_backend
     write_json(cloud / "backend-config.json", {})
     write_json(cloud / "amplify-meta.json", meta_from_backend_config({}, values))
-    write_json(cloud / "tags.json", tags(project.project_name, project.env_name))
+    write_json(cloud / "tags.json", TAGS)
     return values
 
 

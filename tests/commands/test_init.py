@@ -94,7 +94,7 @@ def test_seed_init_script_writes_every_file_as_the_real_cli(sandbox) -> None:
     assert sandbox.json("amplify/team-provider-info.json") == {"dev": {"awscloudformation": {"Region": "us-east-1"}}}
     assert sandbox.json("amplify/backend/backend-config.json") == {}
     assert sandbox.json("amplify/backend/amplify-meta.json") == {"providers": {"awscloudformation": {"Region": "us-east-1"}}}
-    tags = [{"Key": "user:Stack", "Value": "dev"}, {"Key": "user:Application", "Value": "headlessProjectName"}]
+    tags = [{"Key": "user:Stack", "Value": "{project-env}"}, {"Key": "user:Application", "Value": "{project-name}"}]
     assert sandbox.json("amplify/backend/tags.json") == tags
     assert sandbox.json("amplify/#current-cloud-backend/tags.json") == tags
     assert sandbox.json("amplify/#current-cloud-backend/backend-config.json") == {}
