@@ -12,7 +12,7 @@ from pathlib import Path
 
 from amplify_local.project import settings as rules
 from amplify_local.project.files import ProjectError, write_json
-from amplify_local.project.headless import parse_options, run_command, table
+from amplify_local.project.headless import markdown_table, parse_options, run_command
 from amplify_local.project.paths import ProjectPaths, find_project
 from amplify_local.project.state import (
     add_environment,
@@ -49,7 +49,7 @@ def env_list(paths: ProjectPaths, argv: list[str]) -> int:
             for key, value in values.get(rules.PROVIDER_NAME, {}).items():
                 print(f"  {key}: {value}")
         return 0
-    print(table([["Environments"], *([f"*{name}" if name == current else name] for name in team)]))
+    print(f"\n{markdown_table([['Environments'], *([f'*{name}' if name == current else name] for name in team)])}\n")
     return 0
 
 
@@ -81,7 +81,7 @@ def env_get(paths: ProjectPaths, argv: list[str]) -> int:
     team = environments(paths)
     if name is None or name not in team:
         raise ProjectError(f'--name: give an existing environment ({", ".join(team)}), given {name!r}')
-    print(json.dumps(team[name], indent=2) if "--json" in options.flags else table(
+    print(json.dumps(team[name], indent=2) if "--json" in options.flags else markdown_table(
         [["Key", "Value"], *([key, str(value)] for key, value in team[name].get(rules.PROVIDER_NAME, {}).items())]
     ))
     return 0

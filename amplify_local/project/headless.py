@@ -109,7 +109,7 @@ def run_command(command: str, body: Callable[[], int]) -> int:
 
 
 def table(rows: list[list[str]]) -> str:
-    """The real CLI's box table (also used by status)."""
+    """The real CLI's box table (`amplify status`): a header, then each row under a separator line."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
 
     def line(left: str, middle: str, right: str) -> str:
@@ -118,6 +118,17 @@ def table(rows: list[list[str]]) -> str:
     def cells(row: list[str]) -> str:
         return "│" + "│".join(f" {cell.ljust(width)} " for cell, width in zip(row, widths, strict=True)) + "│"
 
-    return "\n".join(
-        [line("┌", "┬", "┐"), cells(rows[0]), line("├", "┼", "┤"), *(cells(row) for row in rows[1:]), line("└", "┴", "┘")]
-    )
+    lines = [line("┌", "┬", "┐"), cells(rows[0])]
+    for row in rows[1:]:
+        lines += [line("├", "┼", "┤"), cells(row)]
+    return "\n".join([*lines, line("└", "┴", "┘")])
+
+
+def markdown_table(rows: list[list[str]]) -> str:
+    """The real CLI's markdown table (`amplify env list`, `env get`)."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+
+    def cells(row: list[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+
+    return "\n".join([cells(rows[0]), cells(["-" * width for width in widths]), *(cells(row) for row in rows[1:])])

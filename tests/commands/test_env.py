@@ -10,7 +10,7 @@ from amplify_local import cli
 
 def test_list_marks_the_current_environment(initialised, capsys) -> None:
     assert cli.main(["env", "list"]) == 0
-    assert capsys.readouterr().out == "┌──────────────┐\n│ Environments │\n├──────────────┤\n│ *dev         │\n└──────────────┘\n"
+    assert capsys.readouterr().out == "\n| Environments |\n| ------------ |\n| *dev         |\n\n"
     assert cli.main(["env", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"envs": ["dev"]}
 
@@ -24,7 +24,7 @@ def test_add_copies_the_current_credentials_source_and_checks_out(initialised, c
     assert set(initialised.json("amplify/team-provider-info.json")) == {"dev", "prod"}
     capsys.readouterr()
     assert cli.main(["env", "list"]) == 0
-    assert "│ dev          │\n│ *prod        │" in capsys.readouterr().out
+    assert "| dev          |\n| *prod        |" in capsys.readouterr().out
 
 
 def test_add_with_its_own_providers(initialised) -> None:

@@ -12,7 +12,6 @@ EMPTY = """
 
 ┌──────────┬───────────────┬───────────┬─────────────────┐
 │ Category │ Resource name │ Operation │ Provider plugin │
-├──────────┼───────────────┼───────────┼─────────────────┤
 └──────────┴───────────────┴───────────┴─────────────────┘
 
 The environment is local: nothing has been pushed (amplify-local has no push yet).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amplify_local.project.files import ProjectError
-from amplify_local.project.headless import Asker, parse_options, run_command, table
+from amplify_local.project.headless import Asker, markdown_table, parse_options, run_command, table
 
 
 def test_json_options_inline_or_separate_and_short_yes() -> None:
@@ -50,11 +50,20 @@ def test_run_command_reports_refusals_on_stderr(capsys) -> None:
     assert capsys.readouterr().err == "amplify init: --amplify: bad\n"
 
 
-def test_table() -> None:
-    assert table([["A", "Long header"], ["value", "x"]]) == (
+def test_box_table_separates_every_row() -> None:
+    assert table([["A", "Long header"], ["value", "x"], ["v2", "y"]]) == (
         "┌───────┬─────────────┐\n"
         "│ A     │ Long header │\n"
         "├───────┼─────────────┤\n"
         "│ value │ x           │\n"
+        "├───────┼─────────────┤\n"
+        "│ v2    │ y           │\n"
         "└───────┴─────────────┘"
+    )
+    assert table([["A", "B"]]) == "┌───┬───┐\n│ A │ B │\n└───┴───┘"
+
+
+def test_markdown_table() -> None:
+    assert markdown_table([["Environments"], ["*dev"], ["prod"]]) == (
+        "| Environments |\n| ------------ |\n| *dev         |\n| prod         |"
     )
