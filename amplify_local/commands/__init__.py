@@ -24,7 +24,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("init", "Initialise a new Amplify project in the current folder (works offline)", "init"),
     Command("configure", "Change project settings: `amplify configure project`", "configure"),
-    Command("env", "Manage local environments: list, add, checkout, get, remove", "env"),
+    Command("env", "Manage local environments: list, add, checkout, get, remove, import", "env"),
     Command("status", "Show the state of the project's resources", "status"),
     Command("add", "Add a resource: `amplify add api` (headless with --headless)", "add"),
     Command("remove", "Remove a resource from the project", "remove"),
