@@ -16,7 +16,7 @@ from typing import Any
 
 from amplify_local.project import frontend as frontend_files
 from amplify_local.project.files import ProjectError, read_json_object, write_json
-from amplify_local.project.paths import ProjectPaths
+from amplify_local.project.paths import CURRENT_CLOUD_BACKEND, ProjectPaths
 from amplify_local.project.settings import PROVIDER_NAME, AwsSettings, FrontendSettings
 from amplify_local.provider import credentials
 from amplify_local.provider.regions import DEFAULT_REGION
@@ -119,8 +119,9 @@ def meta_from_backend_config(backend_config: dict[str, Any], providers: dict[str
     return {"providers": {PROVIDER_NAME: providers}, **copy.deepcopy(backend_config)}
 
 
-# What a rebuilt amplify/ folder takes fresh rather than from the old (or sample) one.
-NOT_CARRIED_OVER = (".config", "#current-cloud-backend", "team-provider-info.json", "amplify-meta.json", ".temp")
+# What a rebuilt amplify/ folder takes fresh rather than from the old (or sample) one; a sample's record
+# of what was pushed is not ours, a rebuilt project's is kept.
+NOT_CARRIED_OVER = (".config", "team-provider-info.json", "amplify-meta.json", ".temp")
 
 
 def write_new_amplify_folder(
@@ -142,7 +143,8 @@ def write_new_amplify_folder(
     aws_info: dict[str, Any] = {}
     categories: dict[str, Any] = {}
     if existing is not None and existing.is_dir():
-        shutil.copytree(existing, staged.amplify, ignore=shutil.ignore_patterns(*NOT_CARRIED_OVER), dirs_exist_ok=True)
+        skipped = NOT_CARRIED_OVER if keep_envs else (*NOT_CARRIED_OVER, CURRENT_CLOUD_BACKEND)
+        shutil.copytree(existing, staged.amplify, ignore=shutil.ignore_patterns(*skipped), dirs_exist_ok=True)
         if staged.backend_config.exists():
             backend_config = read_json_object(staged.backend_config)
         if (existing / "team-provider-info.json").exists():
@@ -175,9 +177,10 @@ def write_new_amplify_folder(
     write_json(staged.amplify_meta, meta_from_backend_config(backend_config, values))
     write_json(staged.tags, TAGS)
     cloud = staged.current_cloud_backend
-    write_json(cloud / "backend-config.json", {})
-    write_json(cloud / "amplify-meta.json", meta_from_backend_config({}, values))
-    write_json(cloud / "tags.json", TAGS)
+    if not cloud.exists():
+        write_json(cloud / "backend-config.json", {})
+        write_json(cloud / "amplify-meta.json", meta_from_backend_config({}, values))
+        write_json(cloud / "tags.json", TAGS)
     return values
 
 

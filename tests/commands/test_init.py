@@ -596,3 +596,16 @@ def test_a_sample_frontend_is_kept_as_it_is_or_named_when_unsupported(sandbox, c
     assert cli.main(["init", "--app", str(sample), "--yes"]) == 1
     assert 'project-config.json: frontend "flutter" is not supported by amplify-local' in capsys.readouterr().err
     assert list(other.iterdir()) == []
+
+
+def test_reinit_keeps_the_record_of_what_was_pushed(initialised, capsys) -> None:
+    """A project pushed by the real CLI keeps #current-cloud-backend, so status still says No Change."""
+    entry = {"service": "Lambda", "providerPlugin": "awscloudformation"}
+    for folder in ("amplify/backend", "amplify/#current-cloud-backend"):
+        (initialised.project / folder / "backend-config.json").write_text(json.dumps({"function": {"fn": entry}}))
+        (initialised.project / folder / "function/fn").mkdir(parents=True)
+        (initialised.project / folder / "function/fn/index.js").write_text("1")
+    assert cli.main(["init", "--reinit", "--yes"]) == 0
+    capsys.readouterr()
+    assert cli.main(["status"]) == 0
+    assert "│ Function │ fn            │ No Change │ awscloudformation │" in capsys.readouterr().out
