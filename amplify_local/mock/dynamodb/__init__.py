@@ -23,7 +23,15 @@ The interfaces other parts code against:
 
 from amplify_local.mock.dynamodb.engine import OPERATIONS, Engine
 from amplify_local.mock.dynamodb.errors import DynamoDBError
-from amplify_local.mock.dynamodb.remote import RemoteEngine
 from amplify_local.mock.dynamodb.storage import StorageError
 
 __all__ = ["OPERATIONS", "DynamoDBError", "Engine", "RemoteEngine", "StorageError"]
+
+
+def __getattr__(name: str) -> object:
+    """`RemoteEngine` imports botocore (~0.3 s): loaded on first use, off `amplify mock api`'s cold start."""
+    if name == "RemoteEngine":
+        from amplify_local.mock.dynamodb.remote import RemoteEngine
+
+        return RemoteEngine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
