@@ -8,7 +8,7 @@ BatchWriteItem as a whole), and listeners registered with `add_listener` see one
 changed item after the commit, in commit order.
 
 Storage layout: a table's items live in a SQL table `t<n>` keyed by the order-preserving bytes of the
-key (`values.key_bytes`), the item itself as its DynamoDB JSON; each secondary index is a SQL table
+key (`values.partition_bytes`, `values.key_bytes`), the item itself as its DynamoDB JSON; each secondary index is a SQL table
 `t<n>_<m>` of (index key, base key) rows joined back to the items.
 """
 
@@ -20,7 +20,6 @@ import marshal
 import threading
 import time
 import uuid
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -558,7 +557,7 @@ class Engine:
         key_condition = ex.parse("KeyConditionExpression", request["KeyConditionExpression"])
         filter_, projection_parsed = _optional(request, "FilterExpression"), _optional(request, "ProjectionExpression")
         env = _env(request, [p for p in (key_condition, filter_, projection_parsed) if p is not None])
-        hash_bytes, range_sql, range_params = _key_condition(key_condition, key, env)
+        hash_bytes, range_sql, range_params = _key_condition(key_condition, key, env, hashed=index is None)
         if filter_ is not None:
             for name in ex.attribute_names(filter_.tree, env):
                 if name in key.names:
@@ -641,7 +640,7 @@ class Engine:
         with self._lock:
             cursor = self._db.execute(sql, params)
             for row in cursor:
-                if segments is not None and zlib.crc32(row[2]) % segments[1] != segments[0]:
+                if segments is not None and int.from_bytes(row[2][:20]) * segments[1] >> 160 != segments[0]:
                     continue
                 item = _loads(row[0])
                 scanned += 1
@@ -898,8 +897,9 @@ def _start_key(spec: TableSpec, index: IndexSpec | None, start: Any) -> tuple[by
     return (*entry, *base)
 
 
-def _key_condition(parsed: ex.Parsed, key: KeySpec, env: ex.Env) -> tuple[bytes, str, list[Any]]:
-    """Split a KeyConditionExpression into the hash value and SQL on the sort key (`SK` placeholder)."""
+def _key_condition(parsed: ex.Parsed, key: KeySpec, env: ex.Env, hashed: bool) -> tuple[bytes, str, list[Any]]:
+    """Split a KeyConditionExpression into the stored partition key (hashed for a table, plain for an
+    index) and SQL on the sort key (`SK` placeholder)."""
     conditions: list[ex.Node] = []
     pending = [parsed.tree]
     while pending:
@@ -914,7 +914,7 @@ def _key_condition(parsed: ex.Parsed, key: KeySpec, env: ex.Env) -> tuple[bytes,
             conditions.append(node)
     if len(conditions) > 2:
         raise validation("KeyConditionExpressions must only contain one condition per key")
-    hash_value = None
+    hash_value: bytes | None = None
     range_sql, range_params = "", []
     for node in conditions:
         operands = node[1:4] if node[0] == "between" else node[2:4] if node[0] == "cmp" else node[2]
@@ -936,7 +936,8 @@ def _key_condition(parsed: ex.Parsed, key: KeySpec, env: ex.Env) -> tuple[bytes,
             if node[0] != "cmp" or node[1] != "=":
                 raise validation("Query key condition not supported")
             value_node = node[3] if node[2] is target else node[2]
-            hash_value = _key_operand(value_node, key.hash_type, env)
+            operand = _key_operand(value_node, key.hash_type, env)
+            hash_value = v.partition_bytes(operand) if hashed else v.key_bytes(operand)
         elif name == key.range_name:
             if range_sql:
                 raise validation("KeyConditionExpressions must only contain one condition per key")
@@ -948,23 +949,28 @@ def _key_condition(parsed: ex.Parsed, key: KeySpec, env: ex.Env) -> tuple[bytes,
     return hash_value, range_sql, range_params
 
 
-def _key_operand(node: ex.Node, kind: str, env: ex.Env) -> bytes:
+def _key_operand(node: ex.Node, kind: str, env: ex.Env) -> dict[str, Any]:
+    """The constant a key condition compares with, checked against the key's type."""
     if node[0] != "value":
         raise validation("Query key condition not supported")
     value = env.values[node[1]]
     if kind not in value:
         raise invalid_parameter("Condition parameter type does not match schema type")
-    return v.key_bytes(value)
+    return value
+
+
+def _sort_operand(node: ex.Node, kind: str, env: ex.Env) -> bytes:
+    return v.key_bytes(_key_operand(node, kind, env))
 
 
 def _range_condition(node: ex.Node, target: ex.Node, kind: str, env: ex.Env) -> tuple[str, list[Any]]:
     if node[0] == "between":
-        return " AND SK BETWEEN ? AND ?", [_key_operand(node[2], kind, env), _key_operand(node[3], kind, env)]
+        return " AND SK BETWEEN ? AND ?", [_sort_operand(node[2], kind, env), _sort_operand(node[3], kind, env)]
     if node[0] == "fn":
         if kind == "N":
             raise validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
                              "operator or function: begins_with, operand type: N")
-        prefix = _key_operand(node[2][1], kind, env)
+        prefix = _sort_operand(node[2][1], kind, env)
         upper = _successor(prefix)
         if upper is None:
             return " AND SK >= ?", [prefix]
@@ -977,7 +983,7 @@ def _range_condition(node: ex.Node, target: ex.Node, kind: str, env: ex.Env) -> 
         value_node = node[2]
     else:
         value_node = node[3]
-    return f" AND SK {operator} ?", [_key_operand(value_node, kind, env)]
+    return f" AND SK {operator} ?", [_sort_operand(value_node, kind, env)]
 
 
 def _successor(prefix: bytes) -> bytes | None:

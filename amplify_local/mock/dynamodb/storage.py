@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 
 APPLICATION_ID = 0x414D4C44  # "AMLD"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: partition keys stored behind their hash (Scan in DynamoDB Local's order)
 _HEADER = b"SQLite format 3\x00"
 
 
@@ -55,6 +55,9 @@ def connect(path: Path | None) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise StorageError(f"{path} was written by a newer amplify-local (store version {version}); "
                                "upgrade amplify-local or pass another --db-path.")
+        if version < SCHEMA_VERSION:
+            raise StorageError(f"{path} was written by a development version of amplify-local (store version "
+                               f"{version}); delete it (it only holds mock data) or pass another --db-path.")
         connection.execute("SELECT count(*) FROM _tables").fetchone()
     except sqlite3.DatabaseError as error:
         connection.close()

@@ -53,25 +53,25 @@ class KeySpec:
             raise validation("One of the required keys was not given a value")
         if self.hash_type not in hash_value or (range_value is not None and self.range_type not in range_value):
             raise invalid_parameter("Type mismatch for key")
-        pk = self._bytes(self.hash_name, hash_value)
+        pk = v.partition_bytes(self._checked(self.hash_name, hash_value))
         if range_value is None:
             return pk, _EMPTY
-        return pk, self._bytes(self.range_name, range_value)  # type: ignore[arg-type]
+        return pk, v.key_bytes(self._checked(self.range_name, range_value))  # type: ignore[arg-type]
 
     @staticmethod
-    def _bytes(name: str, value: dict[str, Any]) -> bytes:
-        data = v.key_bytes(v.check_value(value))
-        if not data and "N" not in value:
+    def _checked(name: str, value: dict[str, Any]) -> dict[str, Any]:
+        value = v.check_value(value)
+        if value.get("S") == "" or value.get("B") == "":
             raise validation("One or more parameter values are not valid. The AttributeValue for a key attribute "
                              f"cannot contain an empty {'string' if 'S' in value else 'binary'} value. Key: {name}")
-        return data
+        return value
 
     def index_entry(self, item: dict[str, Any]) -> tuple[bytes, bytes] | None:
         """The index key of an item, or None when the item is not in this (sparse) index."""
         hash_value = item.get(self.hash_name)
         if hash_value is None or self.hash_type not in hash_value:
             return None
-        pk = v.key_bytes(hash_value)
+        pk = v.key_bytes(hash_value)  # index entries are not hashed: DynamoDB Local scans an index in key order
         if self.range_name is None:
             return pk, _EMPTY
         range_value = item.get(self.range_name)

@@ -4,7 +4,7 @@ Values stay in the wire format of the low-level API everywhere (B as base64 text
 converts on the way in or out. Numbers are normalised once on write (`1.50` -> `1.5`, `1e2` -> `100`)
 as DynamoDB does, which makes equality of N a string comparison. Sort keys are stored as order-preserving
 byte strings (`key_bytes`) so that SQLite's memcmp ordering of BLOBs is DynamoDB's ordering: N
-numerically, S by UTF-8 bytes, B by bytes.
+numerically, S by UTF-8 bytes, B by bytes. Partition keys are prefixed with a hash (`partition_bytes`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import decimal
+import hashlib
 import re
 from decimal import Decimal
 from typing import Any
@@ -216,13 +217,52 @@ def number_bytes(number: Decimal) -> bytes:
     return bytes((0x40, 255 - exponent)) + bytes(255 - c for c in text) + b"\xff"
 
 
-def key_value(kind: str, data: bytes) -> AttributeValue:
-    """The attribute value of a stored key (the inverse of `key_bytes` for S and B)."""
-    if kind == "S":
-        return {"S": data.decode()}
-    if kind == "B":
-        return {"B": base64.b64encode(data).decode()}
-    raise ValueError("numbers are read from the item, not decoded from their key bytes")
+def partition_bytes(value: AttributeValue) -> bytes:
+    """The stored form of a partition key: its hash, then its bytes.
+
+    The hash is DynamoDB Local's (SHA-1 of "LocalDdb" and the key's bytes, numbers in its base-100
+    encoding), so a Scan walks the partitions in the order DynamoDB Local does (DynamoDB itself orders
+    them by a hash too), and a parallel Scan splits the hash range into segments. The key's own bytes
+    follow, so equal hashes of different keys never collide."""
+    if "S" in value:
+        data = value["S"].encode()
+        hashed = data
+    elif "B" in value:
+        data = decode_binary(value["B"])
+        hashed = data
+    else:
+        number = Decimal(value["N"])
+        data, hashed = number_bytes(number), _base100(number)
+    return hashlib.sha1(_HASH_SALT + hashed).digest() + data
+
+
+_HASH_SALT = b"LocalDdb"
+
+
+def _base100(number: Decimal) -> bytes:
+    """DynamoDB Local's number encoding: an exponent byte, then two digits per byte (complemented when
+    negative, with a terminator for short negatives)."""
+    if not number:
+        return b"\x80"
+    negative = number < 0
+    _, digits, exponent = abs(number).normalize(_CONTEXT).as_tuple()
+    magnitude = len(digits) + int(exponent)
+    odd = magnitude % 2
+    magnitude += odd
+    text = ("0" if odd else "") + "".join(map(str, digits))
+    pairs = (len(text) + 1) // 2
+    out = bytearray(pairs + 2 if negative and pairs < 20 else pairs + 1)
+    if negative and pairs < 20:
+        out[pairs + 1] = 102
+    half = magnitude // 2 if magnitude >= 0 else -(-magnitude // 2)
+    out[0] = (192 + half) & 0xFF
+    if negative:
+        out[0] ^= 0xFF
+    for pair in range(pairs):
+        chunk = text[2 * pair:2 * pair + 2]
+        value = int(chunk[0]) * 10 + (int(chunk[1]) if len(chunk) > 1 else 0)
+        out[pair + 1] = (101 - value) & 0xFF if negative else value + 1
+    return bytes(out)
 
 
 def value_size(value: AttributeValue) -> int:
