@@ -130,6 +130,16 @@ class BinaryOperator(airspeed.BinaryOperator):
         self.op, = self.identity_match(self.BINARY_OP)
 
 
+class Expression(airspeed.Expression):
+    """`value (op value)*`, kept flat as Airspeed keeps it (the compiler applies precedence)."""
+
+    def parse(self) -> None:
+        self.expression = [self.next_element(Value)]
+        while BinaryOperator.BINARY_OP.match(self._full_text, self.end):  # look before building the element
+            self.expression.append(self.next_element(BinaryOperator))
+            self.expression.append(self.require_next_element(Value, 'value'))
+
+
 class UnaryOperatorValue(airspeed.UnaryOperatorValue):
     UNARY_OP = re.compile(r'\s*(!|-|not(?![A-Za-z0-9_]))\s*', re.S)
 
@@ -274,7 +284,6 @@ ParameterList = _subclass("ParameterList")
 ArrayIndex = _subclass("ArrayIndex")
 AlternateValue = _subclass("AlternateValue")
 FormalReference = _subclass("FormalReference")
-Expression = _subclass("Expression")
 ParenthesizedExpression = _subclass("ParenthesizedExpression")
 Condition = _subclass("Condition")
 ElseBlock = _subclass("ElseBlock")
