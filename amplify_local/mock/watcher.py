@@ -65,3 +65,45 @@ async def watch(
         if by_kind:
             kind = next(k for k in order if k in by_kind)
             await on_change(kind, sorted({path for paths in by_kind.values() for path in paths}))
+
+
+class GeneratedTemplates:
+    """The transformer's templates, written into the API folder for editing while the mock runs.
+
+    A template file already there is the user's (an override the transformer reads). Files we write and
+    the user leaves alone are withdrawn before each transform (so a stale copy never overrides a newly
+    generated template) and when the mock stops; a file the user edited stays, as in the reference.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.written: dict[Path, str] = {}
+        self.withdrawn: set[Path] = set()
+
+    def publish(self, files: dict[str, str]) -> None:
+        """Write each generated template of the build `files` that has no file in the API folder yet."""
+        self.withdrawn.clear()
+        for relative, text in files.items():
+            if not relative.endswith(".vtl") or relative.split("/", 1)[0] not in TEMPLATE_FOLDERS:
+                continue
+            path = self.folder / relative
+            if path.exists():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            self.written[path] = text
+
+    def withdraw(self) -> None:
+        """Remove the files we wrote that still hold what we wrote."""
+        for path, text in list(self.written.items()):
+            if path.is_file() and path.read_text(encoding="utf-8") == text:
+                path.unlink()
+                self.withdrawn.add(path)
+            del self.written[path]
+
+    def ours(self, path: Path) -> bool:
+        """True when a file event is our own write or removal, not a user's edit."""
+        if path in self.withdrawn:
+            return not path.exists()
+        text = self.written.get(path)
+        return text is not None and path.is_file() and path.read_text(encoding="utf-8") == text

@@ -3,6 +3,7 @@ with the previous API, recovers on the fix, and keeps the data; plus the change 
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -84,3 +85,33 @@ def test_edit_break_fix(tmp_path: Path) -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+def test_generated_templates_are_editable_and_only_edits_stay(tmp_path: Path) -> None:
+    api = tmp_path / "amplify" / "backend" / "api" / "demo"
+    api.mkdir(parents=True)
+    (api / "schema.graphql").write_text("type Todo @model { id: ID! name: String }\n")
+    port = _port()
+    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
+                                "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}/graphql"
+
+    def post(query: str) -> dict:
+        return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
+
+    try:
+        assert "AppSync Mock endpoint is running" in process.stdout.readline()
+        process.stdout.readline()
+        generated = sorted(p.name for p in (api / "resolvers").glob("*.vtl"))
+        assert "Query.getTodo.res.vtl" in generated and len(generated) >= 10
+        post('mutation { createTodo(input: {id: "t1", name: "n"}) { id } }')
+        edited = api / "resolvers" / "Query.getTodo.res.vtl"
+        edited.write_text('$util.toJson({"id": "edited", "name": "from the user\'s template"})\n')
+        assert process.stdout.readline().strip() == "Mapping template change detected. Reloading..."
+        _until(lambda: post('{ getTodo(id: "t1") { id } }')["data"]["getTodo"]["id"] == "edited")
+        assert process.stdout.readline().strip() == "API reloaded."
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    assert [p.name for p in (api / "resolvers").glob("*.vtl")] == ["Query.getTodo.res.vtl"]

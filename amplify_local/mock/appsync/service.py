@@ -11,7 +11,7 @@ import asyncio
 import logging
 import signal
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,21 +37,23 @@ def api_folder(project: Path) -> Path:
     return folders[0]
 
 
-def load_definition(project: Path | None, build: Path | None) -> ApiDefinition:
-    """The API to serve: a build folder as it is, or the project's schema run through the transformer."""
+def load_definition(project: Path | None, build: Path | None) -> tuple[ApiDefinition, dict[str, str]]:
+    """The API to serve (a build folder as it is, or the project's schema run through the transformer) and,
+    for a project, the transformer's build files."""
     from amplify_local.transformer.build import BuildError, api_from_build, read_build
     from amplify_local.transformer.errors import SchemaError
 
     try:
         if build is not None:
-            return read_build(build)
+            return read_build(build), {}
         assert project is not None
         folder = api_folder(project)
         from amplify_local.transformer.transform import transform_api
 
-        api = api_from_build(transform_api(folder))
+        files = transform_api(folder)
+        api = api_from_build(files)
         api.source = folder
-        return api
+        return api, files
     except ServiceError:
         raise
     except (BuildError, SchemaError) as error:  # located: file, line, column
@@ -68,6 +70,8 @@ class MockService:
     app: AppSyncApp
     project: Path | None = None
     build: Path | None = None
+    templates: Any = None  # watcher.GeneratedTemplates of a project's API folder
+    files: dict[str, str] = field(default_factory=dict)  # the last good build, for re-publishing
 
     @classmethod
     def create(
@@ -85,7 +89,7 @@ class MockService:
         from amplify_local.mock.dynamodb import Engine
         from amplify_local.mock.lambda_runner import FunctionRunner
 
-        api = load_definition(project, build)
+        api, files = load_definition(project, build)
         if db_path is None and project is not None:
             db_path = project / "amplify" / "mock-data" / "dynamodb"
         try:
@@ -107,13 +111,30 @@ class MockService:
 
         from amplify_local.mock.appsync import console
 
-        return cls(engine, runner, state, AppSyncApp(state, realtime, console.routes(state)), project, build)
+        service = cls(engine, runner, state, AppSyncApp(state, realtime, console.routes(state)), project, build)
+        if project is not None:
+            from amplify_local.mock.watcher import GeneratedTemplates
+
+            service.templates = GeneratedTemplates(api_folder(project))
+            service.templates.publish(files)
+            service.files = files
+        return service
 
     def reload(self) -> Simulator:
         """Build the API again from the project and swap it in; raise `ServiceError` and keep serving the
         previous one when the new one is broken. Tables and GSIs are created or migrated, data kept."""
-        api = load_definition(self.project, self.build)
-        simulator = _simulator(api, self.engine, self.runner, self.state.simulator.subscriptions)
+        if self.templates is not None:
+            self.templates.withdraw()
+        try:
+            api, files = load_definition(self.project, self.build)
+            simulator = _simulator(api, self.engine, self.runner, self.state.simulator.subscriptions)
+        except ServiceError:
+            if self.templates is not None:
+                self.templates.publish(self.files)
+            raise
+        self.files = files
+        if self.templates is not None:
+            self.templates.publish(files)
         self.state.simulator = simulator
         return simulator
 
@@ -124,6 +145,8 @@ class MockService:
         folder = api_folder(self.project)
 
         async def changed(kind: str, paths: list[Path]) -> None:
+            if self.templates is not None and all(self.templates.ours(path) for path in paths):
+                return  # our own template writes and removals
             print(MESSAGES[kind], flush=True)
             try:
                 await asyncio.to_thread(self.reload)
@@ -188,6 +211,8 @@ class MockService:
             self.engine.close()
             if self.project is not None:
                 frontend_config.restore(self.project)
+            if self.templates is not None:
+                self.templates.withdraw()
         return 0
 
 
