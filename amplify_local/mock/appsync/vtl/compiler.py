@@ -545,6 +545,9 @@ def _stop(frame: Frame, out: list[str]) -> None:
 
 
 def _property(name: str) -> Segment:
+    if name == "class":  # `$map.class` is the map's class unless the map has a "class" key
+        return lambda frame, value: get_property(value, name)
+
     def get(frame: Frame, value: Any) -> Any:
         if type(value) is dict:
             return value.get(name)

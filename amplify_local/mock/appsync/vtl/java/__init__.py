@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from amplify_local.mock.appsync.vtl.java.classes import class_of
 from amplify_local.mock.appsync.vtl.java.errors import JavaError
 from amplify_local.mock.appsync.vtl.java.lists import LIST_METHODS
 from amplify_local.mock.appsync.vtl.java.maps import MAP_METHODS, MapEntry
@@ -24,6 +25,8 @@ _TABLES: dict[type, MethodTable] = {
     str: STRING_METHODS, list: LIST_METHODS, dict: MAP_METHODS, int: NUMBER_METHODS,
     float: NUMBER_METHODS, Decimal: NUMBER_METHODS, bool: BOOLEAN_METHODS,
 }
+for _table in set(_TABLES.values()):
+    _table.add("getClass", class_of)
 
 
 def table_for(value: Any) -> MethodTable | None:
@@ -52,7 +55,7 @@ def _getter(table: MethodTable, name: str) -> Method | None:
 def get_property(value: Any, name: str) -> Any:
     """`$x.name`: `Map.get("name")` for maps, else the getter `getName()` / `isName()` / `name()`."""
     if isinstance(value, dict):
-        return value.get(name)
+        return class_of(value) if name == "class" and value.get(name) is None else value.get(name)
     key = (type(value), name)
     try:
         getter = _GETTERS[key]

@@ -20,3 +20,13 @@ def test_integers_stay_integers(vtl: Any) -> None:
     assert vtl.json("#set($x = 7 / 2)#set($y = 7 % 2)#set($z = 2147483647 + 1)$util.toJson([$x, $y, $z])") == [
         3, 1, 2147483648]
     assert vtl.text("#set($d = 1.0)$d #set($e = 10 / 4.0)$e") == "1.0 2.5"
+
+
+def test_class_names(vtl: Any) -> None:
+    text = ('#set($m = {"k": 1})$util.toJson([$m.class.name, $m.getClass().getSimpleName(), "s".length(), '
+            '$ctx.args.s.class.name, $ctx.args.n.class.name, $ctx.args.big.class.name, $ctx.args.d.class.name, '
+            '$ctx.args.l.class.simpleName, $ctx.args.b.getClass().name])')
+    assert vtl.json(text.replace('"s".length(), ', ""), arguments={"s": "x", "n": 1, "big": 2**40, "d": 1.5, "l": [],
+                                                                    "b": True}) == [
+        "java.util.LinkedHashMap", "LinkedHashMap", "java.lang.String", "java.lang.Integer", "java.lang.Long",
+        "java.lang.Double", "ArrayList", "java.lang.Boolean"]
