@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -213,11 +217,11 @@ def test_a_second_graphql_api_is_refused(initialised) -> None:
     )
 
 
-def test_other_categories_and_interactive_mode_are_not_available(initialised) -> None:
+def test_other_categories_and_no_terminal_without_headless(initialised) -> None:
     assert initialised.run("add", "storage").returncode == 2
     result = initialised.run("add", "api")
     assert result.returncode == 1
-    assert "the interactive walkthrough is not available yet; pass --headless" in result.stderr
+    assert "no terminal to ask on: pass --headless with the AddApiRequest JSON on stdin" in result.stderr
     assert initialised.run("add", "--help").returncode == 0
 
 
@@ -225,3 +229,41 @@ def test_outside_a_project(sandbox) -> None:
     result = sandbox.run("add", "api", "--headless", stdin=json.dumps(REQUEST))
     assert result.returncode == 1
     assert "No Amplify project found" in result.stderr
+
+
+def on_a_terminal(sandbox, answers: bytes, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `amplify` with a pseudo-terminal as stdin, typing `answers`."""
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "amplify"), *args], cwd=sandbox.project, env=sandbox.env(),
+        stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    os.close(slave)
+    os.write(master, answers)
+    out, err = process.communicate(timeout=60)
+    os.close(master)
+    return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+def test_walkthrough_on_a_terminal_builds_the_same_request(initialised) -> None:
+    result = on_a_terminal(initialised, b"\npassword\napi_key\n30\n\n", "add", "api")
+    assert result.returncode == 0, result.stderr
+    assert "? Provide API name: (demoproj) " in result.stdout
+    assert '"password" is not one of API_KEY, AWS_IAM, AMAZON_COGNITO_USER_POOLS' in result.stderr
+    api = initialised.project / "amplify/backend/api/demoproj"
+    assert "type Todo @model @auth(rules: [{ allow: public }])" in (api / "schema.graphql").read_text()
+    auth = initialised.json("amplify/backend/backend-config.json")["api"]["demoproj"]["output"]["authConfig"]
+    assert auth["defaultAuthentication"] == {
+        "authenticationType": "API_KEY", "apiKeyConfig": {"apiKeyExpirationDays": 30, "description": ""},
+    }
+
+
+def test_walkthrough_with_a_user_pool_and_a_schema_file(initialised, tmp_path) -> None:
+    schema = tmp_path / "shop.graphql"
+    schema.write_text("type Order @model @auth(rules: [{ allow: owner }]) { id: ID! total: Float }\n")
+    answers = f"shop\nAMAZON_COGNITO_USER_POOLS\nus-west-2_pool\n{schema}\n".encode()
+    result = on_a_terminal(initialised, answers, "add", "api")
+    assert result.returncode == 0, result.stderr
+    assert (initialised.project / "amplify/backend/api/shop/schema.graphql").read_text() == schema.read_text()
+    parameters = json.loads((initialised.project / "amplify/backend/api/shop/parameters.json").read_text())
+    assert parameters["AuthCognitoUserPoolId"] == {"Fn::GetAtt": ["us-west-2_pool", "Outputs.UserPoolId"]}
