@@ -1,0 +1,17 @@
+"""`$util.xml`: XML documents as maps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from amplify_local.mock.appsync.errors import TemplateError
+
+
+def test_xml(vtl: Any) -> None:
+    xml = "<posts><post><id>1</id><title>A</title></post><post><id>2</id><title>B</title></post></posts>"
+    assert vtl.json("$util.xml.toJsonString($ctx.args.x)", arguments={"x": xml}) == {
+        "posts": {"post": [{"id": 1, "title": "A"}, {"id": 2, "title": "B"}]}}
+    with pytest.raises(TemplateError, match="Unable to parse XML"):
+        vtl.text("$util.xml.toMap('<a>')")
