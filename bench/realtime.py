@@ -198,11 +198,13 @@ class Poster:
 
 
 async def collect(ws: ClientConnection, arrivals: dict[str, list[float]]) -> None:
+    """Note each `data` frame's arrival under the todo's name. The name is cut out of the text rather
+    than parsed: with 1,000 frames per mutation, the client's own JSON parsing would be measured too."""
     async for frame in ws:
         now = time.perf_counter()
-        message = json.loads(frame)
-        if message.get("type") == "data":
-            arrivals[message["payload"]["data"]["onCreateTodo"]["name"]].append(now)
+        if '"type":"data"' in frame:
+            start = frame.index('"name":"') + 8
+            arrivals[frame[start : frame.index('"', start)]].append(now)
 
 
 async def run_rounds(
