@@ -1,7 +1,8 @@
 """The SQLite file behind the engine: opening, identifying, refusing foreign or corrupt files.
 
 One file per project (`amplify/mock-data/dynamodb/local.sqlite` by default), in WAL mode with
-`synchronous=NORMAL`: every acknowledged write is committed to the WAL before the engine answers, so it
+`synchronous=NORMAL` and an exclusive lock (one engine per file, which also spares the per-transaction
+lock and shared-memory calls): every acknowledged write is committed to the WAL before the engine answers, so it
 survives the process being killed (kill -9); only an OS crash or power loss can lose the last
 transactions, which is the trade DynamoDB Local's default makes too and which keeps a write at tens of
 microseconds instead of an fsync each. The file is tagged with `PRAGMA application_id`, so a SQLite file
@@ -42,15 +43,17 @@ def connect(path: Path | None) -> sqlite3.Connection:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         has_tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise StorageError(f"{path} cannot be read as a SQLite database ({error}); amplify-local will not "
-                           "overwrite it. Move it away or pass another --db-path.") from None
+        raise _unusable(path, error) from None
     if application_id != APPLICATION_ID and (application_id or has_tables):
         connection.close()
         raise StorageError(f"{path} is a SQLite database of another program, not an amplify-local DynamoDB store; "
                            "amplify-local will not overwrite it. Move it away or pass another --db-path.")
     try:
+        connection.execute("PRAGMA locking_mode=EXCLUSIVE")
         connection.execute("PRAGMA journal_mode=WAL")
         _initialise(connection)
+        connection.execute("BEGIN IMMEDIATE")  # take the file's lock now, not at the first request
+        connection.execute("COMMIT")
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StorageError(f"{path} was written by a newer amplify-local (store version {version}); "
@@ -61,9 +64,19 @@ def connect(path: Path | None) -> sqlite3.Connection:
         connection.execute("SELECT count(*) FROM _tables").fetchone()
     except sqlite3.DatabaseError as error:
         connection.close()
+        if "locked" in str(error):
+            raise _unusable(path, error) from None
         raise StorageError(f"{path} is damaged ({error}); amplify-local will not overwrite it. Move it away "
                            "or pass another --db-path.") from None
     return connection
+
+
+def _unusable(path: Path, error: sqlite3.DatabaseError) -> StorageError:
+    if "locked" in str(error):
+        return StorageError(f"{path} is in use by another amplify-local process (one mock serves a project's "
+                            "tables at a time); stop it, or pass another --db-path.")
+    return StorageError(f"{path} cannot be read as a SQLite database ({error}); amplify-local will not overwrite "
+                        "it. Move it away or pass another --db-path.")
 
 
 def database_file(path: Path) -> Path:

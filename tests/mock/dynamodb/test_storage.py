@@ -29,6 +29,7 @@ def test_folder_path_gets_one_file_and_data_survives_reopen(tmp_path: Path) -> N
     assert database_file(folder) == folder / "local.sqlite" and (folder / "local.sqlite").is_file()
     reopened = Engine.open(folder)
     assert reopened.get_item({"TableName": "Todo", "Key": {"id": {"S": "a"}}}) == {"Item": {"id": {"S": "a"}}}
+    reopened.close()
     assert sqlite3.connect(folder / "local.sqlite").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -108,3 +109,25 @@ def test_busy_port_is_reported(tmp_path: Path) -> None:
                                "--in-memory"], capture_output=True, text=True, timeout=30, cwd=tmp_path)
     assert done.returncode == 1
     assert f"Port {port} is not free" in done.stderr
+
+
+def test_second_process_on_the_same_file_is_refused(tmp_path: Path) -> None:
+    engine = Engine.open(tmp_path)
+    try:
+        done = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                               "from amplify_local.mock.dynamodb import Engine; Engine.open(Path(sys.argv[1]))",
+                               str(tmp_path)], capture_output=True, text=True, timeout=60)
+    finally:
+        engine.close()
+    assert done.returncode == 1
+    assert "is in use by another amplify-local process" in done.stderr
+    Engine.open(tmp_path).close()  # free again once the first engine is closed
+
+
+def test_development_store_version_is_refused(tmp_path: Path) -> None:
+    Engine.open(tmp_path).close()
+    connection = sqlite3.connect(tmp_path / "local.sqlite")
+    connection.execute("PRAGMA user_version=1")
+    connection.close()
+    with pytest.raises(StorageError, match="development version"):
+        Engine.open(tmp_path)
