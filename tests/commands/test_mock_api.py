@@ -86,3 +86,35 @@ def test_invalid_mock_json_names_the_file(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=30)
     assert process.returncode != 0
     assert "mock.json: invalid JSON" in err
+
+
+def test_data_persists_and_reset_empties(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+
+    def serve(*extra: str) -> tuple[subprocess.Popen, str]:
+        port = _free_port()
+        process = _start(["--build", str(BUILD), "--port", str(port), "--db-path", str(data), "--ddb-port", "0",
+                          *extra], tmp_path)
+        assert "AppSync Mock endpoint is running" in process.stdout.readline()
+        return process, f"http://127.0.0.1:{port}/graphql"
+
+    def items(url: str) -> list:
+        answer = httpx.post(url, json={"query": "{ listTodos { items { id } } }"},
+                            headers={"x-api-key": "da2-fakeApiId123456"}, timeout=30)
+        return answer.json()["data"]["listTodos"]["items"]
+
+    process, url = serve()
+    httpx.post(url, json={"query": 'mutation { createTodo(input: {id: "kept", name: "n"}) { id } }'},
+               headers={"x-api-key": "da2-fakeApiId123456"}, timeout=30)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    process, url = serve()
+    assert items(url) == [{"id": "kept"}]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    process, url = serve("--reset")
+    try:
+        assert items(url) == []
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
