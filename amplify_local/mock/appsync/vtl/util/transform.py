@@ -182,57 +182,66 @@ def to_subscription_filter(frame: Frame, filter_input: Any, ignored: Any = None,
 
 
 # -- OpenSearch ----------------------------------------------------------------------------------
+# The query DSL AppSync documents for a `@searchable` filter: every field's operators ANDed (`bool.must`),
+# `or` as `bool.should` with `minimum_should_match: 1`, string equality on the `.keyword` sub-field.
 
-def _es_leaf(field: str, operator: str, value: Any) -> dict[str, Any]:
-    if operator == "eq":
-        return {"term": {field: value}}
-    if operator == "ne":
-        return {"bool": {"must_not": [{"term": {field: value}}]}}
-    if operator in ("gt", "gte", "lt", "lte"):
-        return {"range": {field: {operator: value}}}
-    if operator in ("ge", "le"):
-        return {"range": {field: {operator[0] + "te": value}}}
-    if operator == "match":
-        return {"match": {field: value}}
-    if operator == "matchPhrase":
-        return {"match_phrase": {field: value}}
-    if operator == "matchPhrasePrefix":
-        return {"match_phrase_prefix": {field: value}}
-    if operator == "multiMatch":
-        return {"multi_match": value}
-    if operator == "exists":
-        exists = {"exists": {"field": field}}
-        return exists if value else {"bool": {"must_not": [exists]}}
-    if operator == "wildcard":
-        return {"wildcard": {field: value}}
-    if operator == "regexp":
-        return {"regexp": {field: value}}
-    if operator == "range":
-        return {"range": {field: {"gte": value[0], "lte": value[1]}}}
-    raise TemplateError(f"Unsupported OpenSearch filter operator {operator} on {field}")
+def _bool(kind: str, clauses: Any) -> dict[str, Any]:
+    return {"bool": {kind: clauses, **({"minimum_should_match": 1} if kind == "should" else {})}}
 
 
-def to_query_dsl(filter_input: Any) -> dict[str, Any]:
-    must: list[Any] = []
-    for name, value in filter_input.items():
-        if name == "and":
-            must.append({"bool": {"must": [to_query_dsl(item) for item in value]}})
-        elif name == "or":
-            must.append({"bool": {"should": [to_query_dsl(item) for item in value]}})
-        elif name == "not":
-            must.append({"bool": {"must_not": [to_query_dsl(value)]}})
+def _es_equals(field: str, value: Any) -> dict[str, Any]:
+    return {"match": {f"{field}.keyword" if isinstance(value, str) else field: value}}
+
+
+def _range(operator: str) -> Any:
+    return lambda field, value: {"range": {field: {operator: value}}}
+
+
+_ES_LEAVES: dict[str, Any] = {
+    "eq": _es_equals,
+    "ne": lambda field, value: _bool("must_not", _es_equals(field, value)),
+    "match": lambda field, value: {"match": {field: value}},
+    "matchPhrase": lambda field, value: {"match_phrase": {field: value}},
+    "matchPhrasePrefix": lambda field, value: {"match_phrase_prefix": {field: value}},
+    "multiMatch": lambda field, value: {"multi_match": {field: value}},
+    "wildcard": lambda field, value: {"wildcard": {field: value}},
+    "regexp": lambda field, value: {"regexp": {field: value}},
+    "exists": lambda field, value: {"exists": {"field": field}} if value else _bool(
+        "must_not", {"exists": {"field": field}}),
+    "range": lambda field, value: {"range": {field: {"gte": value[0], "lte": value[1]}}},
+    **{op: _range(op) for op in ("gt", "gte", "lt", "lte")},
+}
+
+
+def _all_of(clauses: list[Any]) -> Any:
+    return clauses[0] if len(clauses) == 1 else _bool("must", clauses)
+
+
+def _query_clauses(filter_input: Any) -> list[Any]:
+    if not isinstance(filter_input, dict):
+        raise TemplateError("A search filter must be a Map of fields to operators")
+    clauses: list[Any] = []
+    for key, value in filter_input.items():
+        if key.lower() in ("and", "or"):
+            parts = [_all_of(_query_clauses(item)) for item in value]
+            clauses.append(_bool("must" if key.lower() == "and" else "should", parts))
+        elif key.lower() == "not":
+            clauses.append(_bool("must_not", _all_of(_query_clauses(value))))
         else:
+            leaves = []
             for operator, operand in value.items():
-                must.append(_es_leaf(name, operator, operand))
-    return must[0] if len(must) == 1 else {"bool": {"must": must}}
+                if operator not in _ES_LEAVES:
+                    raise TemplateError(f"Could not construct an Elasticsearch Query DSL from {operator} and "
+                                        f"{to_json(operand)}")
+                leaves.append(_ES_LEAVES[operator](key, operand))
+            clauses.append(_all_of(leaves))
+    return clauses
 
 
 def to_elasticsearch_query_dsl(frame: Frame, filter_input: Any) -> str | None:
     if filter_input is None:
         return None
-    if not isinstance(filter_input, dict):
-        raise TemplateError("$util.transform.toElasticsearchQueryDSL expects a Map")
-    return to_json(to_query_dsl(filter_input))
+    return to_json(_all_of(_query_clauses(filter_input)))
 
 
 FUNCTIONS: dict[str, Any] = {

@@ -55,6 +55,15 @@ def test_subscription_filter_limits_and_operators(vtl: Any) -> None:
 
 
 def test_elasticsearch_query_dsl(vtl: Any) -> None:
-    result = _filter(vtl, "toElasticsearchQueryDSL", {"title": {"match": "x"}, "or": [{"n": {"gte": 2}}, {"n": {"eq": 0}}]})
-    assert result == {"bool": {"must": [{"match": {"title": "x"}}, {"bool": {"should": [
-        {"range": {"n": {"gte": 2}}}, {"term": {"n": 0}}]}}]}}
+    result = _filter(vtl, "toElasticsearchQueryDSL", {
+        "title": {"eq": "x", "matchPhrase": "a b"}, "n": {"gte": 2}, "or": [{"n": {"eq": 0}}, {"d": {"exists": False}}],
+        "not": {"k": {"ne": 1}}})
+    assert result == {"bool": {"must": [
+        {"bool": {"must": [{"match": {"title.keyword": "x"}}, {"match_phrase": {"title": "a b"}}]}},
+        {"range": {"n": {"gte": 2}}},
+        {"bool": {"should": [{"match": {"n": 0}}, {"bool": {"must_not": {"exists": {"field": "d"}}}}],
+                  "minimum_should_match": 1}},
+        {"bool": {"must_not": {"bool": {"must_not": {"match": {"k": 1}}}}}},
+    ]}}
+    with pytest.raises(TemplateError, match="Could not construct an Elasticsearch Query DSL from near"):
+        _filter(vtl, "toElasticsearchQueryDSL", {"a": {"near": 1}})
