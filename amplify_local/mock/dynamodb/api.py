@@ -84,16 +84,19 @@ def create_app(engine: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]
             return
         method = scope["method"]
         if method == "OPTIONS":
-            await _respond(send, 200, b"", [])
+            await _respond(send, 200, b"", _CORS)
             return
         if method != "POST":
-            await _respond(send, 200, b"healthy: dynamodb.us-fake-1.amazonaws.com", [(b"content-type", b"text/plain")])
+            await _respond(send, 200, b"healthy: dynamodb.us-fake-1.amazonaws.com",
+                           [(b"content-type", b"text/plain"), *_CORS])
             return
         target = None
+        cors = False
         for name, value in scope["headers"]:
             if name == b"x-amz-target":
                 target = value.decode("latin-1")
-                break
+            elif name == b"origin":
+                cors = True
         body = b""
         while True:
             message = await receive()
@@ -102,7 +105,8 @@ def create_app(engine: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]
                 break
         status, answer = handle(engine, target, body)
         payload = _dumps(answer).encode()
-        await _respond(send, status, payload, [_CONTENT_TYPE, (b"x-amz-crc32", str(zlib.crc32(payload)).encode())])
+        headers = [_CONTENT_TYPE, (b"x-amz-crc32", b"%d" % zlib.crc32(payload))]
+        await _respond(send, status, payload, [*headers, *_CORS] if cors else headers)
 
     return app
 
@@ -110,8 +114,7 @@ def create_app(engine: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]
 async def _respond(send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]]) -> None:
     await send({"type": "http.response.start", "status": status, "headers": [
         *headers, (b"x-amzn-requestid", b"%s%012d" % (_ID_PREFIX, next(_request_ids))),
-        (b"content-length", str(len(payload)).encode()),
-        *_CORS]})
+        (b"content-length", b"%d" % len(payload))]})
     await send({"type": "http.response.body", "body": payload})
 
 
