@@ -65,7 +65,7 @@ def load_definition(project: Path | None, build: Path | None) -> tuple[ApiDefini
 @dataclass
 class MockService:
     engine: Any
-    runner: Any
+    runner: Functions
     state: ServerState
     app: AppSyncApp
     project: Path | None = None
@@ -87,7 +87,6 @@ class MockService:
     ) -> MockService:
         """`ddb_url`: where the DynamoDB endpoint will listen; functions get it as their DynamoDB endpoint."""
         from amplify_local.mock.dynamodb import Engine
-        from amplify_local.mock.lambda_runner import FunctionRunner
 
         api, files = load_definition(project, build)
         if db_path is None and project is not None:
@@ -99,7 +98,7 @@ class MockService:
         if reset:
             engine.clear()
         overrides = {"AWS_ENDPOINT_URL_DYNAMODB": ddb_url, "DDB_ENDPOINT": ddb_url} if ddb_url else None
-        runner = FunctionRunner(project, lambda_dir=lambda_dir, timeout_override=timeout, env_overrides=overrides)
+        runner = Functions(project, lambda_dir=lambda_dir, timeout_override=timeout, env_overrides=overrides)
         simulator = _simulator(api, engine, runner, Subscriptions())
 
         state = ServerState(simulator, engine)
@@ -216,7 +215,28 @@ class MockService:
         return 0
 
 
-def _simulator(api: ApiDefinition, engine: Any, runner: Any, subscriptions: Subscriptions) -> Simulator:
+class Functions:
+    """The function runner, started the first time an API needs it (a Lambda data source or authorizer),
+    so APIs without functions do not pay for it at start."""
+
+    def __init__(self, project: Path | None, **options: Any) -> None:
+        self.project = project
+        self.options = options
+        self.runner: Any = None
+
+    def get(self) -> Any:
+        if self.runner is None:
+            from amplify_local.mock.lambda_runner import FunctionRunner
+
+            self.runner = FunctionRunner(self.project, **self.options)
+        return self.runner
+
+    async def close(self) -> None:
+        if self.runner is not None:
+            await self.runner.close()
+
+
+def _simulator(api: ApiDefinition, engine: Any, runner: Functions, subscriptions: Subscriptions) -> Simulator:
     from amplify_local.mock.appsync import loader
     from amplify_local.mock.appsync.console import KEYS
 
@@ -227,21 +247,25 @@ def _simulator(api: ApiDefinition, engine: Any, runner: Any, subscriptions: Subs
         raise ServiceError(f"{type(error).__name__}: {error}") from None
 
 
-def _lambda_source(api: ApiDefinition, runner: Any) -> Any:
+def _lambda_source(api: ApiDefinition, runner: Functions) -> Any:
     """Lambda data sources on the function runner (project functions, or `--lambda-dir` handlers)."""
-    from amplify_local.mock.appsync.datasources.lambda_ import LambdaDataSource
-
     batch_sizes = {f"{r.type_name}.{r.field_name}": r.max_batch_size for r in api.resolvers.values()
                    if r.max_batch_size}
-    return lambda name, function: LambdaDataSource(name, function, runner, max_batch_size=batch_sizes)
+
+    def make(name: str, function: str) -> Any:
+        from amplify_local.mock.appsync.datasources.lambda_ import LambdaDataSource
+
+        return LambdaDataSource(name, function, runner.get(), max_batch_size=batch_sizes)
+
+    return make
 
 
-def _lambda_authorizer(runner: Any) -> Any:
+def _lambda_authorizer(runner: Functions) -> Any:
     async def authorize(provider: Any, token: str, headers: dict[str, str], body: Any) -> Any:
         from amplify_local.mock.lambda_runner import authorize_request
 
         result = await authorize_request(
-            runner, provider.lambda_function, token=token, query_string=str(body.get("query", "")),
+            runner.get(), provider.lambda_function, token=token, query_string=str(body.get("query", "")),
             operation_name=body.get("operationName"), variables=body.get("variables"), headers=headers,
             identity_validation_expression=provider.identity_validation_expression,
         )

@@ -116,13 +116,12 @@ def test_iam_header_refused_when_the_api_has_no_iam() -> None:
 
 
 def test_lambda_authorizer_runs_the_function(tmp_path: Path) -> None:
-    from amplify_local.mock.appsync.service import _lambda_authorizer
-    from amplify_local.mock.lambda_runner import FunctionRunner
+    from amplify_local.mock.appsync.service import Functions, _lambda_authorizer
 
     (tmp_path / "gate.js").write_text(
         "exports.handler = async (event) => ({ isAuthorized: event.authorizationToken === 'open-sesame',"
         " resolverContext: { tenant: 't1' }, deniedFields: ['Query.secret'] });\n")
-    runner = FunctionRunner(None, lambda_dir=tmp_path)
+    runner = Functions(None, lambda_dir=tmp_path)
     api = _api("AWS_LAMBDA", schema="type Query { a: Int secret: Int }")
     api.default_auth = AuthProvider("AWS_LAMBDA", lambda_function="gate")
     authorizer = Authorizer(api, lambda_authorizer=_lambda_authorizer(runner))
