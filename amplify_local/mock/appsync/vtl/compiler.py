@@ -80,43 +80,50 @@ class Compiler:
 
     # -- positions and errors ------------------------------------------------------------------
 
-    def position(self, element: Any) -> tuple[int, int]:
-        start = self.offset + element.start
+    def position(self, element: Any, offset: int) -> tuple[int, int]:
+        start = offset + element.start
         line = self.text.count("\n", 0, start) + 1
         return line, start - (self.text.rfind("\n", 0, start) + 1) + 1
 
-    def failure(self, element: Any, message: str, error_type: str | None = None) -> TemplateError:
-        line, column = self.position(element)
+    def failure(self, element: Any, message: str, error_type: str | None = None,
+                offset: int | None = None) -> TemplateError:
+        """An error at `element`; `offset` is where its text starts (string literals), the current one by default
+        (pass it from closures that raise at render time, when `self.offset` has moved on)."""
+        line, column = self.position(element, self.offset if offset is None else offset)
         return TemplateError(message, error_type, line=line, column=column)
 
-    def translate(self, element: Any, exc: Exception) -> TemplateError:
+    def translate(self, element: Any, exc: Exception, offset: int) -> TemplateError:
         """A Java exception (or a Python one from a helper) as an AppSync error naming the template position."""
         if isinstance(exc, TemplateError):  # a helper's own error: add where it happened
             if exc.line is not None:
                 return exc
-            located = self.failure(element, exc.message, exc.error_type)
+            located = self.failure(element, exc.message, exc.error_type, offset)
             located.data, located.error_info = exc.data, exc.error_info
             return located
         if isinstance(exc, RecursionError):
-            return self.failure(element, "Template recursion too deep")
+            return self.failure(element, "Template recursion too deep", offset=offset)
         if isinstance(exc, JavaError):
-            return self.failure(element, f"{exc} in {element.my_text()}")
-        return self.failure(element, f"{type(exc).__name__}: {exc} in {element.my_text()}")
+            return self.failure(element, f"{exc} in {element.my_text()}", offset=offset)
+        return self.failure(element, f"{type(exc).__name__}: {exc} in {element.my_text()}", offset=offset)
 
     def guard(self, element: Any, function: Expr) -> Expr:
+        offset = self.offset
+
         def guarded(frame: Frame) -> Any:
             try:
                 return function(frame)
             except _FAILURES as exc:
-                raise self.translate(element, exc) from exc
+                raise self.translate(element, exc, offset) from exc
         return guarded
 
     def guard_block(self, element: Any, function: Block) -> Block:
+        offset = self.offset
+
         def guarded(frame: Frame, out: list[str]) -> None:
             try:
                 function(frame, out)
             except _FAILURES as exc:
-                raise self.translate(element, exc) from exc
+                raise self.translate(element, exc, offset) from exc
         return guarded
 
     # -- blocks ---------------------------------------------------------------------------------
@@ -243,7 +250,10 @@ class Compiler:
 
     def foreach(self, element: Any) -> Block:
         name, iterable, body = element.loop_var_name, self.expression(element.value), self.block(element.block)
-        failure = self.failure
+        offset = self.offset
+
+        def failure(element: Any, message: str) -> TemplateError:
+            return self.failure(element, message, offset=offset)
 
         def loop(frame: Frame, out: list[str]) -> None:
             items = iterable(frame)
@@ -477,7 +487,7 @@ class Compiler:
             body(frame, out)
             text = "".join(out)
             if len(text) > MAX_OUTPUT:
-                raise self.failure(element, f"A string grew beyond {MAX_OUTPUT} characters")
+                raise self.failure(element, f"A string grew beyond {MAX_OUTPUT} characters", offset=saved)
             return text
         return render
 

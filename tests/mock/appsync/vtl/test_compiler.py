@@ -112,6 +112,12 @@ def test_java_exception_is_an_error_with_position(vtl: Any) -> None:
     assert (caught.value.line, caught.value.column) == (2, 3)
 
 
+def test_error_inside_a_string_points_into_the_string(vtl: Any) -> None:
+    with pytest.raises(TemplateError) as caught:
+        vtl.text('{\n  "a": "x $ctx.args.l.get(2)"\n}', arguments={"l": []})
+    assert (caught.value.line, caught.value.column) == (2, 11)
+
+
 def test_growing_the_list_being_iterated_is_stopped(vtl: Any) -> None:
     with pytest.raises(TemplateError, match="ConcurrentModificationException"):
         vtl.text("#set($l = [1])#foreach($x in $l)$util.qr($l.add($x))#end")
