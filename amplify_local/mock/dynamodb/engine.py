@@ -607,11 +607,18 @@ class Engine:
                              f"constraint: Member must have value less than or equal to {total - 1}")
         start = request.get("ExclusiveStartKey")
         if index is None:
-            sql, params = f"SELECT item, size{', pk' if total else ''} FROM {spec.sql}", []
+            conditions, params = [], []
             if start is not None:
-                sql += " WHERE (pk, sk) > (?, ?)"
+                conditions.append("(pk, sk) > (?, ?)")
                 params = list(_start_key(spec, None, start))
-            sql += " ORDER BY pk, sk"
+            if total:  # a segment is a contiguous range of partition hashes, hence of stored keys
+                conditions.append("pk >= ?")
+                params.append(_hash_bound(segment, total))
+                if segment + 1 < total:
+                    conditions.append("pk < ?")
+                    params.append(_hash_bound(segment + 1, total))
+            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+            sql = f"SELECT item, size FROM {spec.sql}{where} ORDER BY pk, sk"
         else:
             sql = (f"SELECT b.item, b.size{', b.pk' if total else ''} FROM {index.sql} i JOIN {spec.sql} b "
                    "ON b.pk = i.bpk AND b.sk = i.bsk")
@@ -621,7 +628,7 @@ class Engine:
                 params = list(_start_key(spec, index, start))
             sql += " ORDER BY i.pk, i.sk, i.bpk, i.bsk"
         return self._read(spec, index, sql, params, request, filter_, projection_parsed, env,
-                          (segment, total) if total else None)
+                          (segment, total) if total and index is not None else None)
 
     def _read(self, spec: TableSpec, index: IndexSpec | None, sql: str, params: list[Any], request: dict[str, Any],
               filter_: ex.Parsed | None, projection_parsed: ex.Parsed | None, env: ex.Env,
@@ -645,14 +652,12 @@ class Engine:
                 item = _loads(row[0])
                 scanned += 1
                 size += row[1]
-                if (filter_ is None or ex.matches(filter_.tree, item, env)) and select != "COUNT":
+                if filter_ is None or ex.matches(filter_.tree, item, env):
                     count += 1
-                    if index is not None and select == "ALL_PROJECTED_ATTRIBUTES":
+                    if select == "ALL_PROJECTED_ATTRIBUTES" and index is not None:
                         items.append(project_index_item(spec, index, item))
-                    else:
+                    elif select != "COUNT":
                         items.append(ex.project(item, tree) if tree is not None else item)
-                elif select == "COUNT" and (filter_ is None or ex.matches(filter_.tree, item, env)):
-                    count += 1
                 if scanned == limit or size >= PAGE_BYTES:
                     last = {name: item[name] for name in key_names}
                     break
@@ -984,6 +989,11 @@ def _range_condition(node: ex.Node, target: ex.Node, kind: str, env: ex.Env) -> 
     else:
         value_node = node[3]
     return f" AND SK {operator} ?", [_sort_operand(value_node, kind, env)]
+
+
+def _hash_bound(segment: int, total: int) -> bytes:
+    """The smallest 20-byte partition hash of a parallel-Scan segment (segments split the hash space evenly)."""
+    return (-(-(segment << 160) // total)).to_bytes(20, "big")
 
 
 def _successor(prefix: bytes) -> bytes | None:
