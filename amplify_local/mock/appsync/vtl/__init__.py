@@ -56,6 +56,8 @@ class Template:
             raise
         except RecursionError as exc:
             raise TemplateError(f"Template recursion too deep in {self.path}") from exc
+        except (ArithmeticError, TypeError, ValueError, MemoryError) as exc:  # e.g. an int too large for a float
+            raise TemplateError(f"{type(exc).__name__}: {exc} in {self.path}") from exc
         text = "".join(out)
         if len(text) > MAX_OUTPUT:
             raise TemplateError(f"The template {self.path} rendered more than {MAX_OUTPUT} characters")

@@ -463,11 +463,14 @@ class Compiler:
 
     def range(self, element: Any) -> Expr:
         low, high = self.expression(element.value1), self.expression(element.value2)
+        offset = self.offset
 
         def make(frame: Frame) -> Any:
             start, stop = low(frame), high(frame)
             if not (isinstance(start, int) and isinstance(stop, int)):
                 return None
+            if abs(stop - start) >= MAX_ITERATIONS:
+                raise self.failure(element, f"A range of more than {MAX_ITERATIONS} numbers", offset=offset)
             return list(range(start, stop + 1) if start <= stop else range(start, stop - 1, -1))
         return make
 

@@ -140,6 +140,15 @@ def test_iteration_and_output_limits(vtl: Any, monkeypatch: pytest.MonkeyPatch) 
     assert runtime.MAX_ITERATIONS == 1_000_000
 
 
+def test_huge_values_are_errors_not_crashes(vtl: Any) -> None:
+    with pytest.raises(TemplateError, match="A range of more than"):
+        vtl.text("#foreach($i in [1..100000000])#end")
+    with pytest.raises(TemplateError, match="OutOfMemoryError"):
+        vtl.text('#set($s = "ab")$s.repeat(100000000)')
+    with pytest.raises(TemplateError, match="OverflowError"):
+        vtl.text("#set($big = 10)#foreach($i in [1..9])#set($big = $big * $big)#end#set($x = $big + 0.5)")
+
+
 def test_mutations_through_ctx_are_visible_to_the_caller(vtl: Any) -> None:
     stash: dict[str, Any] = {}
     arguments = {"input": {"a": 1}}

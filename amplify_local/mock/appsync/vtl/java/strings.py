@@ -8,6 +8,7 @@ from typing import Any
 
 from amplify_local.mock.appsync.vtl.java.errors import JavaError
 from amplify_local.mock.appsync.vtl.java.registry import MethodTable
+from amplify_local.mock.appsync.vtl.runtime import MAX_OUTPUT
 from amplify_local.mock.appsync.vtl.values import equals, to_string
 
 _REGEX_META = set(".$|()[{^?*+\\")
@@ -109,6 +110,14 @@ def _last_index_of(value: str, needle: Any, start: int | None = None) -> int:
     return value.rfind(text) if start is None else value.rfind(text, 0, start + len(text))
 
 
+def _repeat(value: str, count: int) -> str:
+    if not isinstance(count, int) or count < 0:
+        raise JavaError("IllegalArgumentException", f"count is negative: {count}")
+    if len(value) * count > MAX_OUTPUT:
+        raise JavaError("OutOfMemoryError", f"Repeating {len(value)} characters {count} times is too large")
+    return value * count
+
+
 def _is_blank(value: str) -> bool:
     return value.strip() == ""
 
@@ -146,7 +155,7 @@ STRING_METHODS = MethodTable({
     "replaceFirst": lambda s, regex, repl: java_regex(regex).sub(java_replacement(repl), s, count=1),
     "matches": lambda s, regex: java_regex(regex).fullmatch(s) is not None,
     "split": split,
-    "repeat": lambda s, count: s * count,
+    "repeat": lambda s, count: _repeat(s, count),
     "toString": lambda s: s,
     "hashCode": lambda s: _java_hash(s),
     "toCharArray": list,
