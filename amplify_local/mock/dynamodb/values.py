@@ -288,16 +288,21 @@ def value_size(value: AttributeValue) -> int:
 
 
 def _number_size(text: str) -> int:
-    significant = len(text.replace("-", "").replace(".", "").strip("0")) or 1
-    return (significant + 1) // 2 + 1
+    """About one byte per two significant digits, plus one (DynamoDB's documented estimate)."""
+    digits = len(text) - (text[0] == "-") - ("." in text)
+    return (digits + 1) // 2 + 1
 
 
 def item_size(item: Item) -> int:
     total = 0
     for name, value in item.items():
         raw = value.get("S")
-        total += (len(name) if name.isascii() else len(name.encode())) + (
-            (len(raw) if raw.isascii() else len(raw.encode())) if type(raw) is str else value_size(value))
+        if raw is None:
+            number = value.get("N")
+            size = _number_size(number) if number is not None else value_size(value)
+        else:
+            size = len(raw) if raw.isascii() else len(raw.encode())
+        total += (len(name) if name.isascii() else len(name.encode())) + size
     return total
 
 
