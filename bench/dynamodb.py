@@ -107,14 +107,16 @@ def wait_port(port: int, timeout: float = 60.0) -> None:
 
 NOOP_SERVER = """
 import sys, uvicorn
+canned = sys.argv[2].encode() if len(sys.argv) > 2 else b"{}"
 async def app(scope, receive, send):
     if scope["type"] != "http":
         return
     while (await receive()).get("more_body"):
         pass
+    body = canned if (b"x-amz-target", b"DynamoDB_20120810.GetItem") in scope["headers"] else b"{}"
     await send({"type": "http.response.start", "status": 200, "headers": [
-        (b"content-type", b"application/x-amz-json-1.0"), (b"content-length", b"2")]})
-    await send({"type": "http.response.body", "body": b"{}"})
+        (b"content-type", b"application/x-amz-json-1.0"), (b"content-length", b"%d" % len(body))]})
+    await send({"type": "http.response.body", "body": body})
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), lifespan="off", log_level="warning", access_log=False)
 """
 
@@ -279,18 +281,22 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp())
     server = ours(folder)
     noop = Server([sys.executable, "-c", NOOP_SERVER, "{port}"])
-    noop_put = noop_get = our_put = our_get = 0.0
+    # the same answer bytes as ours, so that boto3's parsing of the item costs both sides alike
+    canned = Server([sys.executable, "-c", NOOP_SERVER, "{port}", json.dumps({"Item": {"id": {"S": "b-0"}, **ITEM}})])
+    best = {"noop": [0.0, 0.0], "canned": [0.0, 0.0], "ours": [0.0, 0.0]}
     try:
-        for round_number in range(3):  # alternate, best of each: other load on the machine hits both alike
-            put, get = boto3_rates(noop.url, calls, create=False)
-            noop_put, noop_get = max(noop_put, put), max(noop_get, get)
-            put, get = boto3_rates(server.url, calls, create=round_number == 0)
-            our_put, our_get = max(our_put, put), max(our_get, get)
+        for round_number in range(3):  # alternate, best of each: other load on the machine hits all alike
+            for name, url in (("noop", noop.url), ("canned", canned.url), ("ours", server.url)):
+                rates = boto3_rates(url, calls, create=name == "ours" and round_number == 0)
+                best[name] = [max(a, b) for a, b in zip(best[name], rates, strict=True)]
     finally:
         noop.stop()
-    report["boto3"] = {"ours": [our_put, our_get], "noop": [noop_put, noop_get]}
-    print(f"  PutItem ours {our_put:.0f}/s, no-op {noop_put:.0f}/s -> {our_put / noop_put:.2f}x")
-    print(f"  GetItem ours {our_get:.0f}/s, no-op {noop_get:.0f}/s -> {our_get / noop_get:.2f}x")
+        canned.stop()
+    report["boto3"] = best
+    for column, operation in enumerate(("PutItem", "GetItem")):
+        ours_rate, noop_rate, canned_rate = best["ours"][column], best["noop"][column], best["canned"][column]
+        print(f"  {operation} ours {ours_rate:.0f}/s, no-op {{}} {noop_rate:.0f}/s -> {ours_rate / noop_rate:.2f}x; "
+              f"no-op with our answer bytes {canned_rate:.0f}/s -> {ours_rate / canned_rate:.2f}x")
 
     print("== 3. wrk, 8 connections")
     try:
