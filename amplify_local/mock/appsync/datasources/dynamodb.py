@@ -239,9 +239,11 @@ class DynamoDBDataSource:
         return self._page(self.engine.scan(_finish(call, names, values)))
 
     def _sync(self, request: dict[str, Any]) -> Any:
-        """DataStore's Sync: a page of the base table (tombstones included), changes since `lastSync` only."""
+        """DataStore's Sync: a page of the base table, or of a `query` (with `index`) when the request has one;
+        tombstones included, only changes since `lastSync`."""
         started = int(time.time() * 1000)
         call, names, values = self._read_request(request)
+        _expression(call, request.get("query"), "KeyConditionExpression", names, values)
         last_sync = request.get("lastSync")
         if last_sync is not None:
             own = "#_lca > :_lastSync"
@@ -249,7 +251,8 @@ class DynamoDBDataSource:
             values[":_lastSync"] = {"N": str(int(last_sync))}
             existing = call.get("FilterExpression")
             call["FilterExpression"] = f"({existing}) AND {own}" if existing else own
-        page = self._page(self.engine.scan(_finish(call, names, values)))
+        read = self.engine.query if "KeyConditionExpression" in call else self.engine.scan
+        page = self._page(read(_finish(call, names, values)))
         return {"items": page["items"], "nextToken": page["nextToken"], "startedAt": started}
 
     # -- batches and transactions

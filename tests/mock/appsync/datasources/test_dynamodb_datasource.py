@@ -214,3 +214,14 @@ def test_versioned_source_detects_conflicts_and_keeps_tombstones(engine: Engine)
     assert synced["nextToken"] is None and synced["startedAt"] >= deleted["_lastChangedAt"]
     later = source.execute({"version": "2018-05-29", "operation": "Sync", "lastSync": synced["startedAt"] + 1})
     assert later["items"] == []
+
+
+def test_sync_with_a_query_reads_one_partition_of_an_index(engine: Engine) -> None:
+    source = DynamoDBDataSource("TodoTable", "TodoTable", engine, versioned=True)
+    for id_, owner in (("a", "ann"), ("b", "bob"), ("c", "ann")):
+        source.execute({"version": "2018-05-29", "operation": "PutItem", "key": {"id": {"S": id_}},
+                        "attributeValues": {"owner": {"S": owner}, "priority": {"N": "1"}}})
+    synced = source.execute({"version": "2018-05-29", "operation": "Sync", "index": "byOwner", "limit": 10,
+                             "query": {"expression": "#o = :o", "expressionNames": {"#o": "owner"},
+                                       "expressionValues": {":o": {"S": "ann"}}}})
+    assert sorted(item["id"] for item in synced["items"]) == ["a", "c"]
