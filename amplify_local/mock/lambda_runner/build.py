@@ -55,12 +55,23 @@ def needs_install(src: Path) -> bool:
 
 
 def root_script(project_root: Path, name: str) -> str | None:
-    """The `amplify:<name>` script of the root package.json, if any."""
+    """The `amplify:<name>` script of the root package.json, if any.
+
+    A root package.json that npm could not read either is a BuildError naming the file, not a silently
+    skipped build step (the function would then run stale code)."""
+    path = project_root / "package.json"
     try:
-        scripts = json.loads((project_root / "package.json").read_text(encoding="utf-8")).get("scripts") or {}
-    except (FileNotFoundError, ValueError, AttributeError):
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return None
-    script = scripts.get(f"amplify:{name}")
+    except ValueError as error:
+        raise LambdaError("BuildError", f"{path}: not valid JSON ({error}); fix it so `amplify:{name}` can be "
+                          "looked up", function_name=name) from None
+    scripts = document.get("scripts") if isinstance(document, dict) else None
+    if not isinstance(scripts, dict | None):
+        raise LambdaError("BuildError", f"{path}: \"scripts\" must be an object of script names to commands",
+                          function_name=name)
+    script = (scripts or {}).get(f"amplify:{name}")
     return script if isinstance(script, str) else None
 
 

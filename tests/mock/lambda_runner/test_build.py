@@ -77,6 +77,25 @@ def test_failing_root_script_names_the_function_and_is_not_rerun_until_a_change(
     assert result == "fixed"
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("{ not json", "not valid JSON"),
+    ('{"scripts": ["build"]}', '"scripts" must be an object'),
+])
+def test_an_unreadable_root_package_json_is_a_build_error(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "package.json").write_text(text)
+    with pytest.raises(LambdaError) as caught:
+        root_script(tmp_path, "nodebuilt")
+    assert caught.value.error_type == "BuildError"
+    assert caught.value.function_name == "nodebuilt"
+    assert caught.value.error_message.startswith(f"{tmp_path / 'package.json'}: {message}")
+
+
+def test_no_root_package_json_or_no_script_means_no_root_build(tmp_path: Path) -> None:
+    assert root_script(tmp_path, "nodebuilt") is None
+    (tmp_path / "package.json").write_text('{"name": "app"}')
+    assert root_script(tmp_path, "nodebuilt") is None
+
+
 def test_build_can_be_turned_off(project: Path, logs: Any) -> None:
     (project / "amplify/backend/function/nodebuilt/src/generated.js").write_text("module.exports = 'prebuilt';\n")
     assert FunctionRunner(project, log=logs, build=False).invoke_once("nodebuilt", {}) == "prebuilt"
