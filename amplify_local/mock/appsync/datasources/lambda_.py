@@ -33,8 +33,6 @@ BATCH_WINDOW_TICKS = 3  # event-loop turns a batch stays open for sibling fields
 OPERATIONS = ("Invoke", "BatchInvoke")
 
 
-
-
 @dataclass
 class _Batch:
     size: int
@@ -87,8 +85,9 @@ class LambdaDataSource:
             raise DataSourceError(error.error_message, "Lambda:Unhandled") from None
 
     def _event_done(self, task: asyncio.Task[Any]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
+        """An Event invocation has no caller to tell: its failure goes to the log."""
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
             self.runner.log(self.function_name, "stderr", f"[amplify-local] Event invocation failed: {error}")
 
     async def _batched(self, key: str, payload: Any) -> Any:
@@ -127,11 +126,15 @@ class LambdaDataSource:
                 raise DataSourceError(
                     f"BatchInvoke of {self.function_name} sent {len(batch.payloads)} payloads and got {got}; "
                     "the function must return one result per payload, in order", "Lambda:ValidationError")
-        except DataSourceError as error:
+        except Exception as error:  # whatever stops the call reaches every caller; none waits forever
             for waiter in batch.waiters:
                 if not waiter.done():
                     waiter.set_exception(error)
             return
+        except asyncio.CancelledError:
+            for waiter in batch.waiters:
+                waiter.cancel()
+            raise
         for waiter, result in zip(batch.waiters, results, strict=True):
             if not waiter.done():
                 waiter.set_result(result)

@@ -135,6 +135,19 @@ def test_batch_result_of_the_wrong_length_fails_every_caller(handlers: Path) -> 
     assert "sent 3 payloads and got a list of 2" in errors[0].message
 
 
+def test_a_batch_that_cannot_be_sent_fails_every_caller_instead_of_hanging(handlers: Path) -> None:
+    async def body(runner: FunctionRunner) -> list[Any]:
+        source = LambdaDataSource("Batch", "batcher", runner)
+        request = {"version": "2018-05-29", "operation": "BatchInvoke"}
+        calls = [source.invoke({**request, "payload": {"source": {"id": "p0"}}}, call("Post", "author")),
+                 source.invoke({**request, "payload": {"source": object()}}, call("Post", "author"))]
+        return await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 10)
+
+    errors = with_runner(handlers, body)
+    assert [type(error) for error in errors] == [TypeError, TypeError]  # the payload list is not JSON
+    assert "Object of type object is not JSON serializable" in str(errors[0])
+
+
 def test_function_error_is_lambda_unhandled(handlers: Path) -> None:
     logged: list[tuple[str, str, str]] = []
 
