@@ -37,6 +37,15 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
+def _line(process: subprocess.Popen, prefix: str) -> str:
+    """The next stdout line starting with `prefix` (start-up lines such as the TLS notes are skipped)."""
+    while True:
+        line = process.stdout.readline()
+        assert line, f"the mock exited before printing {prefix!r}"
+        if line.startswith(prefix):
+            return line.strip()
+
+
 def _until(predicate, timeout: float = 20.0) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -60,18 +69,17 @@ def test_edit_break_fix(tmp_path: Path) -> None:
         return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
 
     try:
-        assert "AppSync Mock endpoint is running" in process.stdout.readline()
-        process.stdout.readline()
+        _line(process, "AppSync Mock endpoint is running")
         post('mutation { createTodo(input: {id: "t1", name: "kept"}) { id } }')
 
         schema.write_text("type Todo @model { id: ID! name: String done: Boolean }\n")
-        assert process.stdout.readline().strip() == "GraphQL Schema change detected. Reloading..."
+        _line(process, "GraphQL Schema change detected. Reloading...")
         _until(lambda: "errors" not in post('{ getTodo(id: "t1") { name done } }'))
         assert post('{ getTodo(id: "t1") { name done } }') == {"data": {"getTodo": {"name": "kept", "done": None}}}
         assert process.stdout.readline().strip() == "API reloaded."
 
         schema.write_text("type Todo @model { id: ID! name: String done: Boolean \n")
-        assert process.stdout.readline().strip() == "GraphQL Schema change detected. Reloading..."
+        _line(process, "GraphQL Schema change detected. Reloading...")
         assert process.stdout.readline().strip() == "Reloading failed with error"
         report = [process.stdout.readline() for _ in range(4)]
         assert report[0].startswith("Syntax Error")
@@ -101,14 +109,13 @@ def test_generated_templates_are_editable_and_only_edits_stay(tmp_path: Path) ->
         return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
 
     try:
-        assert "AppSync Mock endpoint is running" in process.stdout.readline()
-        process.stdout.readline()
+        _line(process, "AppSync Mock endpoint is running")
         generated = sorted(p.name for p in (api / "resolvers").glob("*.vtl"))
         assert "Query.getTodo.res.vtl" in generated and len(generated) >= 10
         post('mutation { createTodo(input: {id: "t1", name: "n"}) { id } }')
         edited = api / "resolvers" / "Query.getTodo.res.vtl"
         edited.write_text('$util.toJson({"id": "edited", "name": "from the user\'s template"})\n')
-        assert process.stdout.readline().strip() == "Mapping template change detected. Reloading..."
+        _line(process, "Mapping template change detected. Reloading...")
         _until(lambda: post('{ getTodo(id: "t1") { id } }')["data"]["getTodo"]["id"] == "edited")
         assert process.stdout.readline().strip() == "API reloaded."
     finally:

@@ -254,8 +254,8 @@ def _template_resolver(
             raise last from None
         if run.errors:
             state.extra_errors.extend(_appsync_entry(error, info) for error in run.errors)
-        if is_mutation and (value is not None or run.extensions):
-            publish(field_name, value, run.extensions)
+        if is_mutation and run.extensions:
+            publish(field_name, None, run.extensions)  # invalidations act now; results publish when complete
         return value
 
     return resolve

@@ -174,14 +174,20 @@ class MockService:
                 create_app(self.engine), loop="uvloop", http="httptools", lifespan="off", log_level="warning",
                 access_log=False)), ddb_sock))
 
+        from amplify_local.mock.appsync import tls
+
+        certificates = tls.ensure_certificates()  # wss:// and https:// on the API port (Amplify JS dials wss)
+
         async def run() -> None:
-            task = asyncio.ensure_future(asyncio.gather(*(each.serve(sockets=[s]) for each, s in servers)))
+            api_server = tls.serve_uvicorn(server, sock, tls.server_context(certificates))
+            task = asyncio.ensure_future(asyncio.gather(api_server, *(each.serve(sockets=[s])
+                                                                      for each, s in servers[1:])))
             while not server.started and not task.done():
                 await asyncio.sleep(0.005)
             if server.started:
                 print(f"AppSync Mock endpoint is running at {url}\n"
-                      f"GraphQL IDE is available for local testing at http://localhost:{url.rsplit(':', 1)[1]}",
-                      flush=True)
+                      f"GraphQL IDE is available for local testing at http://localhost:{url.rsplit(':', 1)[1]}\n"
+                      f"{tls.trust_instructions(certificates)}", flush=True)
             watcher = asyncio.ensure_future(self._watch()) if self.project is not None else None
             try:
                 await task

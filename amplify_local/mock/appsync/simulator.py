@@ -79,7 +79,11 @@ class Simulator:
         self.documents = DocumentCache(self.schema)
 
     def _publish(self, mutation_field: str, payload: Any, extensions: dict[str, Any]) -> None:
-        """Hand a mutation's result to the subscribers; a failure there never fails the mutation."""
+        """Hand a mutation's result to the subscribers; a failure there never fails the mutation.
+
+        As in AppSync, the payload is the mutation field's response (its selection set, after field
+        resolvers ran), not the data source's raw item: subscribers and filters see what the mutation's
+        caller saw, e.g. a v2 owner field as `alice`, not the stored `sub::alice`."""
         try:
             if extensions:
                 self.subscriptions.apply_extensions(extensions)
@@ -114,7 +118,13 @@ class Simulator:
         if operation is not None and operation.operation == OperationType.SUBSCRIPTION:
             return 200, self._subscription_over_http(operation, identity)
         state = RequestState(identity, headers, variables)
-        return 200, await run_operation(self.planner, prepared, state, operation_name)
+        body = await run_operation(self.planner, prepared, state, operation_name)
+        if operation is not None and operation.operation == OperationType.MUTATION and body.get("data"):
+            for selection in operation.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    self._publish(selection.name.value, body["data"].get(key), {})
+        return 200, body
 
     def _subscription_over_http(self, operation: OperationDefinitionNode, identity: Identity) -> dict[str, Any]:
         """Field auth is checked first (a denied field answers `Unauthorized`), then the operation is
