@@ -77,3 +77,20 @@ def test_iam_signing_verifies_as_auth_and_unauth_roles(url: str) -> None:
         headers["host"] = url.removeprefix("http://")
         identity = authorizer.classify(headers, RequestParts("POST", "/graphql", "", body.encode()))
         assert identity.resolver_fields["username"] == username
+
+
+def test_console_in_headless_chromium() -> None:
+    """The Playwright e2e (`e2e/console/console.test.mjs`): a query as the API key, then as a Cognito user
+    the type refuses. Needs Node and Chromium (`apt-get install -y chromium`, or CHROMIUM=path)."""
+    import os
+    import shutil
+
+    folder = Path(__file__).resolve().parents[3] / "e2e" / "console"
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "the console e2e needs Chromium: apt-get install -y chromium (or set CHROMIUM)"
+    if not (folder / "node_modules" / "playwright-core").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=folder, check=True, timeout=600)
+    result = subprocess.run(["node", "console.test.mjs"], cwd=folder, capture_output=True, text=True, timeout=180,
+                            env={**os.environ, "CHROMIUM": chromium, "PYTHON": sys.executable})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "console e2e: API key query, Cognito user refused on an API-key type: ok" in result.stdout
