@@ -22,8 +22,18 @@ _CONTEXT_KEYS = {"arguments", "source", "result", "identity", "stash", "prev", "
                  "outErrors"}
 
 
-class ContextError(Exception):
-    """The context file cannot be used; the message names the file and what to fix."""
+class InputError(Exception):
+    """The template or context file cannot be used; the message names the file and what to fix."""
+
+
+def read_input(path: Path, what: str) -> str:
+    """A file's text; an unreadable or non-UTF-8 file is an InputError, never a traceback."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: the {what} is not UTF-8 text (byte {exc.start})") from exc
 
 
 def auth_mode(identity: Any) -> AuthMode:
@@ -40,21 +50,21 @@ def auth_mode(identity: Any) -> AuthMode:
 
 
 def load_context(path: Path) -> ResolverContext:
+    """The resolver context a context document describes, with the auth mode its identity implies."""
+    text = read_input(path, "context file")
     try:
-        document = json.loads(path.read_text())
-    except OSError as exc:
-        raise ContextError(f"{path}: cannot read the context file ({exc.strerror})") from exc
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ContextError(f"{path}:{exc.lineno}:{exc.colno}: the context is not JSON: {exc.msg}") from exc
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: the context is not JSON: {exc.msg}") from exc
     if not isinstance(document, dict):
-        raise ContextError(f"{path}: the context must be a JSON object with keys such as arguments, source, identity")
+        raise InputError(f"{path}: the context must be a JSON object with keys such as arguments, source, identity")
     unknown = set(document) - _CONTEXT_KEYS
     if unknown:
-        raise ContextError(f"{path}: unknown context key(s) {', '.join(sorted(unknown))}; "
+        raise InputError(f"{path}: unknown context key(s) {', '.join(sorted(unknown))}; "
                            f"use {', '.join(sorted(_CONTEXT_KEYS))}")
     info = document.get("info") or {}
     if not isinstance(info, dict):
-        raise ContextError(f"{path}: info must be an object with fieldName, parentTypeName, variables, ...")
+        raise InputError(f"{path}: info must be an object with fieldName, parentTypeName, variables, ...")
     return ResolverContext(
         arguments=document.get("arguments") or {},
         identity=document.get("identity"),
@@ -103,12 +113,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--context", required=True, type=Path, help="the context JSON file")
     options = parser.parse_args(argv)
     try:
-        text = options.template.read_text()
+        text = read_input(options.template, "template")
         context = load_context(options.context)
-    except OSError as exc:
-        print(f"{options.template}: cannot read the template ({exc.strerror})", file=sys.stderr)
-        return 2
-    except ContextError as exc:
+    except InputError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     response = evaluate(text, str(options.template), context)

@@ -50,6 +50,23 @@ def test_bad_context_names_the_file_and_position(tmp_path: Path, capsys: pytest.
     assert "unknown context key(s) args" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("target", "content", "message"), [
+    ("t.vtl", None, "t.vtl: cannot read the template (No such file or directory)"),
+    ("t.vtl", b"\xff\xfe$x", "t.vtl: the template is not UTF-8 text (byte 0)"),
+    ("ctx.json", None, "ctx.json: cannot read the context file (No such file or directory)"),
+    ("ctx.json", b'{"a": "\xe9"}', "ctx.json: the context file is not UTF-8 text (byte 7)"),
+])
+def test_unreadable_inputs_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str,
+                                         content: bytes | None, message: str) -> None:
+    argv = _files(tmp_path, "{}", {})
+    if content is None:
+        (tmp_path / target).unlink()
+    else:
+        (tmp_path / target).write_bytes(content)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"{tmp_path / message}\n"
+
+
 def test_console_script(tmp_path: Path) -> None:
     argv = _files(tmp_path, "#set($x = 7 / 2)$x", {})
     done = subprocess.run([sys.executable, "-m", "amplify_local", "evaluate-mapping-template", *argv],
