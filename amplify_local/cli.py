@@ -33,9 +33,11 @@ def unknown(name: str) -> int:
 
 
 def unavailable(command: Command) -> int:
+    """Say what the command will do and which commands work now (read from the table, so it stays true)."""
+    available = [entry.name for entry in COMMANDS if entry.module]
     print(
         f"amplify {command.name}: not available yet in amplify-local ({command.planned}). "
-        "The local commands are init, configure project, env, status, add api, api gql-compile and mock.",
+        f"The local commands are {', '.join(available[:-1])} and {available[-1]}.",
         file=sys.stderr,
     )
     return 2

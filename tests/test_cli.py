@@ -34,7 +34,9 @@ def test_unknown_command_names_the_closest_match(capsys) -> None:
 
 def test_unavailable_command_says_so_and_exits_2(capsys) -> None:
     assert main(["push"]) == 2
-    assert "not available yet" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "amplify push: not available yet in amplify-local (deploying to AWS through CloudFormation). The local "
+        "commands are init, configure, env, status, add, remove, api, mock and evaluate-mapping-template.\n")
 
 
 def test_version_and_help_do_not_import_the_server_stack() -> None:
