@@ -5,8 +5,9 @@ an `Authorization` header starting `AWS4-HMAC-SHA256` is AWS_IAM (SigV4, verifie
 credentials when the request body is at hand); any other `Authorization` is a JWT, a Cognito user-pool
 token when its `iss` is a `cognito-idp` issuer, an OIDC token when `iss` is a configured issuer, else the
 AWS_LAMBDA authorizer's token when the API has one. JWTs must not be expired; their signature is checked
-when it can be: always for tokens the console minted (our RS256 key), never for unsigned test tokens of
-other issuers (AppSync would; we cannot reach the real JWKS offline).
+when it can be: always for tokens the console minted (our RS256 key), for OIDC tokens against the
+configured issuer's keys when the issuer can be reached, never for Cognito tokens of real user pools
+(their JWKS is not reachable offline; the corpus' test tokens are unsigned).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ from amplify_local.mock.appsync.errors import RequestError, UnauthorizedError
 from amplify_local.mock.appsync.schema import FieldAuth
 from amplify_local.mock.appsync.types import Identity
 from amplify_local.transformer.types import ApiDefinition, AuthProvider
+
+log = logging.getLogger("amplify_local.appsync")
 
 ACCOUNT_ID = "12345678910"
 CONSOLE_ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_amplifylocal"
@@ -118,6 +122,8 @@ class Authorizer:
             return self._cognito(claims)
         oidc = self.providers.get("OPENID_CONNECT")
         if oidc is not None and oidc.openid_issuer and issuer.rstrip("/") == oidc.openid_issuer.rstrip("/"):
+            if not self._console_token(token, claims):
+                OIDC_KEYS.verify(token, oidc.openid_issuer)
             self._check_oidc_ttl(oidc, claims)
             return Identity(
                 "OPENID_CONNECT",
@@ -138,12 +144,20 @@ class Authorizer:
             return None
         if not isinstance(claims, dict):
             return None
-        if self.keys is not None and (header.get("kid") == self.keys.kid or claims.get("iss") == CONSOLE_ISSUER):
+        if self._console_token(token, claims, header):
             claims = self.keys.verify(token)  # raises RequestError 401 on a bad signature
         exp = claims.get("exp")
         if isinstance(exp, int | float) and exp < time.time():
             raise unauthorized("Token has expired.")
         return claims
+
+    def _console_token(self, token: str, claims: dict[str, Any], header: dict[str, Any] | None = None) -> bool:
+        """Whether a token claims to come from our console (its key id or its issuer)."""
+        if self.keys is None:
+            return False
+        if header is None:
+            header = json.loads(_b64decode(token.removeprefix("Bearer ").strip().split(".")[0]))
+        return header.get("kid") == self.keys.kid or claims.get("iss") == CONSOLE_ISSUER
 
     def _cognito(self, claims: dict[str, Any]) -> Identity:
         fields: dict[str, Any] = {
@@ -198,6 +212,47 @@ class Authorizer:
                 "cognitoIdentityAuthProvider": None,
             },
         )
+
+
+class IssuerKeys:
+    """Signature checks for OIDC tokens against the configured issuer's published keys (OpenID discovery,
+    then its `jwks_uri`), fetched once per issuer. An issuer that cannot be reached (offline work) is
+    reported once and its tokens are then only checked for issuer, expiry, TTLs and audience."""
+
+    def __init__(self, timeout: float = 2.0) -> None:
+        self.timeout = timeout
+        self.clients: dict[str, Any] = {}  # issuer -> PyJWKClient, or None when unreachable
+
+    def _client(self, issuer: str) -> Any:
+        if issuer not in self.clients:
+            import httpx
+            import jwt
+
+            try:
+                discovery = httpx.get(f"{issuer.rstrip('/')}/.well-known/openid-configuration", timeout=self.timeout)
+                discovery.raise_for_status()
+                self.clients[issuer] = jwt.PyJWKClient(discovery.json()["jwks_uri"], timeout=int(self.timeout) or 1)
+            except (httpx.HTTPError, ValueError, KeyError) as error:
+                log.warning("OIDC issuer %s is not reachable (%s): its tokens' signatures are not checked", issuer,
+                            error)
+                self.clients[issuer] = None
+        return self.clients[issuer]
+
+    def verify(self, token: str, issuer: str) -> None:
+        import jwt
+
+        client = self._client(issuer)
+        if client is None:
+            return
+        try:
+            key = client.get_signing_key_from_jwt(token)
+            jwt.decode(token, key.key, algorithms=["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"],
+                       options={"verify_aud": False, "verify_exp": False})
+        except jwt.PyJWTError as error:
+            raise unauthorized(f"Invalid JWT token: {error}") from None
+
+
+OIDC_KEYS = IssuerKeys()
 
 
 def check_field(auth: FieldAuth, identity: Identity, type_name: str, field_name: str) -> None:

@@ -25,8 +25,6 @@ from amplify_local.transformer.types import (
     Resolver,
 )
 
-ISSUER = "https://auth.example.com/"
-
 
 def _api(default: str, *extra: AuthProvider, schema: str = "type Query { a: Int }") -> ApiDefinition:
     return ApiDefinition(name="t", schema=schema, default_auth=AuthProvider(default), additional_auth=list(extra))
@@ -77,13 +75,60 @@ def test_cognito_identity_and_expiry() -> None:
     _refused(authorizer, {"authorization": "not-a-jwt"}, "Invalid JWT token")
 
 
-def test_oidc_issuer_and_client_id() -> None:
-    oidc = AuthProvider("OPENID_CONNECT", openid_issuer=ISSUER, openid_client_id="web")
+@pytest.fixture(scope="module")
+def issuer():
+    """A real OpenID issuer on a local socket: discovery document and JWKS, and its signing key."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    documents: dict[str, dict] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(documents[self.path]).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    documents["/.well-known/openid-configuration"] = {"issuer": url, "jwks_uri": f"{url}/jwks"}
+    documents["/jwks"] = {"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield url, key
+    server.shutdown()
+
+
+def test_oidc_signature_issuer_and_client_id(issuer) -> None:
+    import jwt
+
+    url, key = issuer
+    oidc = AuthProvider("OPENID_CONNECT", openid_issuer=url, openid_client_id="web")
     authorizer = Authorizer(_api("OPENID_CONNECT", oidc))
     authorizer.providers["OPENID_CONNECT"] = oidc
-    identity = authorizer.classify({"Authorization": _jwt(iss=ISSUER.rstrip("/"), aud="web")})
+
+    def token(**claims) -> str:
+        payload = {"sub": "sub-alice", "iss": url, "aud": "web", "exp": time.time() + 600, **claims}
+        return jwt.encode(payload, key, algorithm="RS256", headers={"kid": "k1"})
+
+    identity = authorizer.classify({"Authorization": token()})
     assert identity.mode == "OPENID_CONNECT" and identity.resolver_fields["sub"] == "sub-alice"
-    _refused(authorizer, {"Authorization": _jwt(iss=ISSUER, aud="other")}, "audience")
+    _refused(authorizer, {"Authorization": token(aud="other")}, "audience")
+    _refused(authorizer, {"Authorization": _jwt(iss=url, aud="web")}, "Invalid JWT token")  # unsigned
+    header, _payload, signature = token().split(".")
+    forged = base64.urlsafe_b64encode(json.dumps({"sub": "root", "iss": url, "aud": "web"}).encode())
+    _refused(authorizer, {"Authorization": f"{header}.{forged.decode().rstrip('=')}.{signature}"},
+             "Invalid JWT token")
 
 
 def _signed(access_key: str, secret: str, body: bytes) -> tuple[dict, RequestParts]:
