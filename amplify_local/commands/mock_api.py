@@ -15,7 +15,8 @@ from pathlib import Path
 DEFAULT_PORT = 20002
 DDB_PORT = 62224
 
-USAGE = "amplify mock api [--port N] [--host H] [--build DIR] [--lambda-dir DIR] [--timeout S] [--reset] [--db-path DIR]"
+USAGE = ("amplify mock api [--port N] [--host H] [--build DIR] [--lambda-dir DIR] [--timeout S] [--reset]"
+         " [--db-path DIR] [--ddb-port N]")
 
 
 def _parser() -> argparse.ArgumentParser:
