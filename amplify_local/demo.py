@@ -1,16 +1,14 @@
 """`make demo`: the bundled Todo project, initialised in a temporary folder, with the mock started on it.
 
 The demo runs the same commands a user would: `amplify init --app <bundled project> --yes` (a sample
-app with a Todo API under owner auth and a Node function), `amplify status`, then `amplify mock api`
-when the mock is installed. Without the mock (or with --setup-only) it stops after the set-up and
-prints what is available.
+app with a Todo API under owner auth and a Node function), `amplify status`, then `amplify mock api`.
+With --setup-only it stops after the set-up and prints what is available.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import importlib.util
 import json
 import os
 import sys
@@ -50,10 +48,6 @@ def demo_token(username: str = "demo") -> str:
     return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
 
 
-def mock_available() -> bool:
-    return importlib.util.find_spec("amplify_local.commands.mock_api") is not None
-
-
 def set_up(folder: Path) -> int:
     """Initialise the bundled project in `folder` (which must be empty) and show its status."""
     os.chdir(folder)
@@ -77,9 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     if status:
         return status
     print(f"\nThe demo project is in {folder} (delete it when done).")
-    if options.setup_only or not mock_available():
-        if not options.setup_only:
-            print("amplify mock api is not installed in this build yet, so the demo stops after the set-up.")
+    if options.setup_only:
         print("Available now, from that folder: amplify status | env list | env add NAME | configure project | "
               "add api --headless | remove api. With the mock: amplify mock api.")
         print(QUERIES.format(key=API_KEY, token=demo_token(), port=options.port))

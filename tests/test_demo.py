@@ -82,12 +82,6 @@ def test_demo_token_is_a_user_pool_token() -> None:
     assert signature == ""
 
 
-def test_without_the_mock_the_demo_stops_after_set_up(tmp_path, home, monkeypatch, capsys) -> None:
-    monkeypatch.setattr(demo, "mock_available", lambda: False)
-    assert demo.main(["--dir", str(tmp_path / "d")]) == 0
-    assert "amplify mock api is not installed in this build yet" in capsys.readouterr().out
-
-
 def test_with_the_mock_the_demo_starts_it_in_the_project(tmp_path, home, monkeypatch) -> None:
     started = []
     real_main = cli.main
@@ -98,7 +92,6 @@ def test_with_the_mock_the_demo_starts_it_in_the_project(tmp_path, home, monkeyp
             return 0
         return real_main(argv)
 
-    monkeypatch.setattr(demo, "mock_available", lambda: True)
     monkeypatch.setattr(demo.cli, "main", main)
     assert demo.main(["--dir", str(tmp_path / "d")]) == 0
     assert started == [(["mock", "api", "--port", "20002"], True)]
