@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _read_event(function_dir: Path, relative: str | None) -> Any:
+    """The event document; any reason it cannot be used is a ValueError naming the file (exit 2, no traceback)."""
     path = function_dir / (relative or DEFAULT_EVENT)
     if not path.exists():
         if relative is None:
@@ -49,6 +50,10 @@ def _read_event(function_dir: Path, relative: str | None) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise ValueError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: the event is not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the event file ({error.strerror})") from None
 
 
 def _choose(names: list[str]) -> str | None:
@@ -101,6 +106,7 @@ def main(argv: list[str]) -> int:
     except ValueError as error:
         print(f"amplify mock function: {error}", file=sys.stderr)
         return 2
+
     async def build_then_invoke() -> Any:
         try:
             await runner.spec(name)  # the build step and the template, before the call as the CLI does

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,6 +122,18 @@ def test_invalid_event_json_names_file_and_line(project: Path) -> None:
     done = amplify(project, "nodeecho")
     assert done.returncode == 2
     assert f"{event}:3:1: invalid JSON" in done.stderr
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda event: event.write_bytes(b'{"a": "\xe9"}'), "the event is not UTF-8 text (byte 7)"),
+    (lambda event: event.mkdir(), "cannot read the event file (Is a directory)"),
+])
+def test_unusable_event_file_names_the_file(project: Path, make: Any, message: str) -> None:
+    event = project / "amplify/backend/function/nodeecho/src/other.json"
+    make(event)
+    done = amplify(project, "nodeecho", "--event", "src/other.json")
+    assert done.returncode == 2
+    assert done.stderr == f"amplify mock function: {event}: {message}\n"
 
 
 def test_build_output_comes_before_the_execution(project: Path) -> None:
