@@ -170,7 +170,10 @@ ON_POST = (
     "subscription S($filter: ModelSubscriptionPostFilterInput) { onCreatePost(filter: $filter) { id title } }"
 )
 CREATE_POST = "mutation M($title: String!) { createPost(input: {title: $title}) { id title owner } }"
-CREATE_DRAFT = "mutation M($input: CreateDraftInput!) { createDraft(input: $input) { id body } }"
+# filters see the mutation's response, as in AppSync: the mutation must select the fields they test
+CREATE_DRAFT = (
+    "mutation M($input: CreateDraftInput!) { createDraft(input: $input) { id body author reviewers } }"
+)
 
 
 async def post(server: Server, title: str, user: str = "alice") -> str:
@@ -307,6 +310,30 @@ def test_enhanced_filter_from_the_filter_argument(server: Server) -> None:
             ("keep", "keep-2"),
             ("k-or-x", "keep-2"),
         ]
+        assert await nothing_within(ws)
+        await ws.close()
+
+    run(main())
+
+
+def test_events_are_the_mutations_response(server: Server) -> None:
+    """AppSync publishes the mutation's response: a filter sees only the fields the mutation selected, and
+    the subscriber's other fields come back null."""
+    subscription = "subscription S($filter: ModelSubscriptionPostFilterInput) { onCreatePost(filter: $filter) { title content } }"
+    create = "mutation M($input: CreatePostInput!) { createPost(input: $input) { %s } }"
+    alice = {"authorization": jwt("alice")}
+
+    async def main() -> None:
+        ws = await open_ready(server)
+        await ws.send(start("sel", subscription, {"filter": {"title": {"beginsWith": "sel"}}}))
+        assert (await receive_except_ka(ws))["type"] == "start_ack"
+        await server.mutate(create % "id", {"input": {"title": "sel-1", "content": "c"}}, alice)
+        await server.mutate(create % "id title", {"input": {"title": "sel-2", "content": "c"}}, alice)
+        assert await receive_except_ka(ws) == {
+            "type": "data",
+            "id": "sel",
+            "payload": {"data": {"onCreatePost": {"title": "sel-2", "content": None}}},
+        }
         assert await nothing_within(ws)
         await ws.close()
 
