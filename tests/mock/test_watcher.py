@@ -122,3 +122,31 @@ def test_generated_templates_are_editable_and_only_edits_stay(tmp_path: Path) ->
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     assert [p.name for p in (api / "resolvers").glob("*.vtl")] == ["Query.getTodo.res.vtl"]
+
+
+def test_reload_adds_an_index_over_existing_data(tmp_path: Path) -> None:
+    api = tmp_path / "amplify" / "backend" / "api" / "demo"
+    api.mkdir(parents=True)
+    schema = api / "schema.graphql"
+    schema.write_text("type Todo @model { id: ID! name: String! }\n")
+    port = _port()
+    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
+                                "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}/graphql"
+
+    def post(query: str) -> dict:
+        return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
+
+    try:
+        _line(process, "AppSync Mock endpoint is running")
+        post('mutation { createTodo(input: {id: "t1", name: "alpha"}) { id } }')
+        schema.write_text('type Todo @model @key(name: "byName", fields: ["name"], queryField: "todosByName")'
+                          " { id: ID! name: String! }\n")
+        _line(process, "GraphQL Schema change detected. Reloading...")
+        _until(lambda: "errors" not in post('{ todosByName(name: "alpha") { items { id } } }'))
+        assert post('{ todosByName(name: "alpha") { items { id } } }') == {
+            "data": {"todosByName": {"items": [{"id": "t1"}]}}}
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
