@@ -135,18 +135,18 @@ def invoke(channel: Channel, handler: Callable[[Any, Context], Any], message: di
         channel.send({"type": "error", "id": request_id, "error": error_document(error)})
         return
     try:
-        body = json.dumps(result)
+        body = json.dumps(result).encode()  # encoded once: measured against the limit, then sent as is
     except (TypeError, ValueError) as error:
         channel.send({"type": "error", "id": request_id, "error": error_document(error, "Runtime.MarshalError")})
         return
-    if len(body.encode()) > MAX_RESPONSE_BYTES:
+    if len(body) > MAX_RESPONSE_BYTES:
         channel.send({"type": "error", "id": request_id, "error": {
             "errorType": "Function.ResponseSizeTooLarge",
             "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
             "stackTrace": [],
         }})
         return
-    channel.send_bytes(b'{"type":"result","id":' + json.dumps(request_id).encode() + b',"result":' + body.encode() + b"}")
+    channel.send_bytes(b'{"type":"result","id":' + json.dumps(request_id).encode() + b',"result":' + body + b"}")
 
 
 def main() -> None:
