@@ -118,3 +118,14 @@ def test_invalid_auth_mode(schema_error) -> None:
     assert schema_error("type T @model {\n  id: ID!\n}\n", {"defaultAuthentication": {"authenticationType": "NOPE"}}) \
         == ("Invalid auth mode NOPE in the API's auth config; expected one of API_KEY, AMAZON_COGNITO_USER_POOLS, "
             "AWS_IAM, OPENID_CONNECT, AWS_LAMBDA.")
+
+
+def test_identity_field_and_identity_claim_together(schema_error) -> None:
+    sdl = 'type T @model @auth(rules: [{allow: owner, identityField: "sub", identityClaim: "sub"}]) {\n  id: ID!\n}\n'
+    assert schema_error(sdl).split("\n", 1)[0] == (
+        "@auth on T: use identityClaim only; identityField is its deprecated name.")
+
+
+def test_field_auth_on_an_interface(schema_error) -> None:
+    sdl = "type T @model {\n  id: ID!\n}\ninterface I {\n  a: String @auth(rules: [{allow: owner}])\n}\n"
+    assert schema_error(sdl).split("\n", 1)[0] == "@auth on I.a: @auth can only be placed on fields of object types."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 BLOG = ('type Blog @model {\n  id: ID!\n  posts: [Post] @connection(keyName: "byBlog", fields: ["id"])\n}\n'
         'type Post @model @key(name: "byBlog", fields: ["blogID"]) {\n  id: ID!\n  blogID: ID!\n'
         '  blog: Blog @connection(fields: ["blogID"])\n}\n')
@@ -84,3 +86,41 @@ def test_sort_field_of_a_single_connection_needs_a_sorted_key(schema_error) -> N
            'type Copy @model {\n  id: ID!\n  n: Int\n  book: Book @connection(sortField: "n")\n}\n')
     assert schema_error(sdl).startswith('@connection on Copy.book: sortField "n" requires a primary @key on type '
                                         '"Book" with a sort key, and none was found.')
+
+
+@pytest.mark.parametrize(("sdl", "message"), [
+    (BLOG.replace('blog: Blog @connection(fields: ["blogID"])', "blog: Blog @connection(fields: [])"),
+     "@connection on Post.blog: 'fields' is empty; name the Post field(s) that hold the Blog key."),
+    (BLOG.replace("  blogID: ID!\n  blog", "  blogID: ID!\n  tags: [String]\n  blog").replace(
+        '@connection(fields: ["blogID"])', '@connection(fields: ["tags"])'),
+     "@connection on Post.blog: 'tags' must be a scalar or enum field (not a list or object) to be used in "
+     "'fields'."),
+    (BLOG.replace("  blogID: ID!\n  blog", "  blogID: ID!\n  x: String\n  y: String\n  blog").replace(
+        '@connection(fields: ["blogID"])', '@connection(fields: ["blogID", "x", "y"])'),
+     "@connection on Post.blog: 3 fields given but the Blog key has only 1 part(s)."),
+    ('type A @model @key(fields: ["id", "b", "c"]) {\n  id: ID!\n  b: String!\n  c: String!\n}\n'
+     'type R @model {\n  id: ID!\n  aId: ID!\n  x: String\n  a: A @connection(fields: ["aId", "x"])\n}\n',
+     "@connection on R.a: 'fields' must match the whole sort key (b, c); a partial sort key is not accepted."),
+    ('type A @model @key(fields: ["id", "n"]) {\n  id: ID!\n  n: Int!\n}\n'
+     'type R @model {\n  id: ID!\n  aId: ID!\n  x: String\n  a: A @connection(fields: ["aId", "x"])\n}\n',
+     "@connection on R.a: 'x' is of type String but A.n is Int."),
+    ('type Post @model {\n  id: ID!\n  flag: Boolean\n  comments: [Comment] @connection(name: "PC")\n}\n'
+     'type Comment @model {\n  id: ID!\n  post: Post @connection(name: "PC", sortField: "flag")\n}\n',
+     '@connection on Post.comments: sortField "flag" is of type Boolean; it should be a scalar that maps to a '
+     "DynamoDB String, Number or Binary."),
+    ('type Post @model {\n  id: ID!\n  comments: [Comment] @connection(keyField: "n")\n}\n'
+     "type Comment @model {\n  id: ID!\n  n: Int\n}\n",
+     "@connection on Post.comments: keyField 'n' on Comment must be of type ID or String."),
+    ('type Book @model @key(fields: ["id", "n"]) {\n  id: ID!\n  n: Int!\n}\n'
+     'type Copy @model {\n  id: ID!\n  book: Book @connection(sortField: "zz")\n}\n',
+     '@connection on Copy.book: sortField "zz" is not a field of Copy.'),
+    ('type Book @model @key(fields: ["id", "n"]) {\n  id: ID!\n  n: Int!\n}\n'
+     'type Copy @model {\n  id: ID!\n  s: String\n  book: Book @connection(sortField: "s")\n}\n',
+     '@connection on Copy.book: sortField "n" on type "Book" does not match the type of field "s" on type "Copy".'),
+    ("type Post {\n  id: ID!\n  b: Blog @connection\n}\ntype Blog @model {\n  id: ID!\n}\n",
+     "@connection on Post.b: @connection must be on a field of an @model type."),
+    ("type Post @model {\n  id: ID!\n  b: String @connection\n}\n",
+     "@connection on Post.b: String is not an object type."),
+])
+def test_connection_argument_errors(schema_error, sdl: str, message: str) -> None:
+    assert schema_error(sdl).split("\n", 1)[0] == message

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 ORDER = ('type Order @model @key(fields: ["customerId", "orderDate"]) '
          '@key(name: "byStatus", fields: ["status", "orderDate"], queryField: "ordersByStatus") {\n'
          "  customerId: ID!\n  orderDate: AWSDateTime!\n  status: String!\n}\n")
@@ -64,3 +66,14 @@ def test_key_on_a_list_field(schema_error) -> None:
     assert schema_error('type T @model @key(fields: ["tags"]) {\n  tags: [String]!\n}\n').startswith(
         "@key '<unnamed>' on type 'T' cannot reference field 'tags' of type [String]!: key fields must be String, ID, "
         "Int, Float, an enum or an AWS scalar based on them.")
+
+
+@pytest.mark.parametrize(("sdl", "message"), [
+    ('type A @model @key(name: "x", fields: []) {\n  id: ID!\n}\n',
+     "@key 'x' on type 'A': 'fields' must name at least one field of A."),
+    ('type A @model @key(name: "x", fields: ["b"]) {\n  id: ID!\n  b: Boolean\n}\n',
+     "@key 'x' on type 'A' cannot reference field 'b' of type Boolean: key fields must be String, ID, Int, Float, "
+     "an enum or an AWS scalar based on them."),
+])
+def test_key_field_errors(schema_error, sdl: str, message: str) -> None:
+    assert schema_error(sdl).split("\n", 1)[0] == message
