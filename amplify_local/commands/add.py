@@ -11,7 +11,7 @@ from typing import Any
 
 from amplify_local.project.api_resource import add_api, parse_add_api_request
 from amplify_local.project.files import ProjectError
-from amplify_local.project.headless import Asker, parse_options, run_command
+from amplify_local.project.headless import Asker, parse_options, run_only_subcommand
 from amplify_local.project.paths import ProjectPaths, find_project
 from amplify_local.project.state import read_project_config
 
@@ -100,13 +100,4 @@ def add_api_command(argv: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print(HELP)
-        return 0 if argv else 2
-    if argv[0] != "api":
-        print(f'amplify add {argv[0]}: not available yet in amplify-local; "amplify add api --headless" is.', file=sys.stderr)
-        return 2
-    if len(argv) > 1 and argv[1] in ("-h", "--help"):
-        print(HELP)
-        return 0
-    return run_command("add api", lambda: add_api_command(argv[1:]))
+    return run_only_subcommand("add", "api", argv, HELP, "amplify add api --headless", add_api_command)

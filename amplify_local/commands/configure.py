@@ -7,14 +7,13 @@ credentials source). Everything is validated before the first file is written.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from amplify_local.project import frontend as frontend_files
 from amplify_local.project import settings as rules
 from amplify_local.project.files import ProjectError, read_json_object, write_json
-from amplify_local.project.headless import HeadlessOptions, parse_options, run_command
+from amplify_local.project.headless import HeadlessOptions, parse_options, run_only_subcommand
 from amplify_local.project.paths import ProjectPaths, find_project
 from amplify_local.project.state import (
     PROJECT_CONFIG_VERSION,
@@ -96,19 +95,7 @@ def configure(options: HeadlessOptions, paths: ProjectPaths) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print(HELP)
-        return 0 if argv else 2
-    if argv[0] != "project":
-        print(
-            f'amplify configure {argv[0]}: not available yet in amplify-local; "amplify configure project" is.',
-            file=sys.stderr,
-        )
-        return 2
-    if len(argv) > 1 and argv[1] in ("-h", "--help"):
-        print(HELP)
-        return 0
-    return run_command(
-        "configure project",
-        lambda: configure(parse_options("configure project", argv[1:]), find_project(Path.cwd())),
+    return run_only_subcommand(
+        "configure", "project", argv, HELP, "amplify configure project",
+        lambda rest: configure(parse_options("configure project", rest), find_project(Path.cwd())),
     )

@@ -108,6 +108,22 @@ def run_command(command: str, body: Callable[[], int]) -> int:
     return 1
 
 
+def run_only_subcommand(command: str, subcommand: str, argv: list[str], help_text: str, offered: str,
+                        body: Callable[[list[str]], int]) -> int:
+    """`amplify <command> <subcommand> ...` where one subcommand of the real CLI's is local: help (exit 0, or 2
+    when nothing was given), a refusal naming what is offered for the others (exit 2), else the body."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(help_text)
+        return 0 if argv else 2
+    if argv[0] != subcommand:
+        print(f'amplify {command} {argv[0]}: not available yet in amplify-local; "{offered}" is.', file=sys.stderr)
+        return 2
+    if len(argv) > 1 and argv[1] in ("-h", "--help"):
+        print(help_text)
+        return 0
+    return run_command(f"{command} {subcommand}", lambda: body(argv[1:]))
+
+
 def table(rows: list[list[str]]) -> str:
     """The real CLI's box table (`amplify status`): a header, then each row under a separator line."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]

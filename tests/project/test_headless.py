@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from amplify_local.project.files import ProjectError
-from amplify_local.project.headless import Asker, markdown_table, parse_options, run_command, table
+from amplify_local.project.headless import (
+    Asker,
+    markdown_table,
+    parse_options,
+    run_command,
+    run_only_subcommand,
+    table,
+)
 
 
 def test_json_options_inline_or_separate_and_short_yes() -> None:
@@ -67,3 +74,24 @@ def test_markdown_table() -> None:
     assert markdown_table([["Environments"], ["*dev"], ["prod"]]) == (
         "| Environments |\n| ------------ |\n| *dev         |\n| prod         |"
     )
+
+
+def test_only_subcommand_help_refusal_and_body(capsys: pytest.CaptureFixture[str]) -> None:
+    def run(argv: list[str]) -> int:
+        return run_only_subcommand("add", "api", argv, "HELP", "amplify add api --headless", body)
+
+    def body(rest: list[str]) -> int:
+        if rest == ["--bad"]:
+            raise ProjectError("--bad is not an option")
+        print(f"body {rest}")
+        return 0
+
+    assert [run([]), run(["--help"]), run(["api", "-h"])] == [2, 0, 0]
+    assert capsys.readouterr().out == "HELP\nHELP\nHELP\n"
+    assert run(["storage"]) == 2
+    assert capsys.readouterr().err == 'amplify add storage: not available yet in amplify-local; ' \
+                                      '"amplify add api --headless" is.\n'
+    assert run(["api", "--headless"]) == 0
+    assert capsys.readouterr().out == "body ['--headless']\n"
+    assert run(["api", "--bad"]) == 1
+    assert capsys.readouterr().err == "amplify add api: --bad is not an option\n"
