@@ -12,6 +12,7 @@ far is reported. Errors appended with `$util.appendError` are reported next to t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,11 +52,14 @@ class Template:
     def __init__(self, template: MappingTemplate, compile_template: Callable[..., Any]) -> None:
         self.path = template.path
         self.compiled = compile_template(template.text, path=template.path)
-        self.passthrough = _PASSTHROUGH.get(template.text.strip())
+        self.passthrough = _PASSTHROUGH.get(_normal(template.text))
 
     def render(self, ctx: ResolverContext, run: Run) -> RenderResult:
         if self.passthrough is not None:  # `$util.toJson($ctx.prev.result)` and kin: no render, no JSON trip
-            return RenderResult("", value=self.passthrough(ctx))
+            try:
+                return RenderResult("", value=self.passthrough(ctx))
+            except AppSyncError as error:
+                raise run.fail(error) from None
         try:
             result: RenderResult = self.compiled.render(ctx, parse_json=False)
         except AppSyncError as error:
@@ -86,8 +90,18 @@ class Template:
             raise run.fail(error) from None
 
 
+def _normal(text: str) -> str:
+    """A template's text without `##` comment lines and with whitespace normalised, for matching."""
+    text = re.sub(r"\s+", " ", re.sub(r"(?m)^\s*##.*$", "", text)).strip()
+    return re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", text))
+
+
 def _empty_map(_ctx: ResolverContext) -> dict[str, Any]:
     return {}
+
+
+def _empty_payload(_ctx: ResolverContext) -> dict[str, Any]:
+    return {"version": LATEST_VERSION, "payload": {}}
 
 
 def _prev_result(ctx: ResolverContext) -> Any:
@@ -98,13 +112,25 @@ def _result(ctx: ResolverContext) -> Any:
     return ctx.result
 
 
-# Templates whose whole text only re-serialises a value: the value itself is the rendered document.
+def _error_or_result(ctx: ResolverContext) -> Any:
+    if ctx.error:  # what `$util.error($ctx.error.message, $ctx.error.type)` raises
+        raise AppSyncError(str(ctx.error.get("message")), ctx.error.get("type"))
+    return ctx.result
+
+
+# Templates whose whole text only re-serialises a value (or raises the data source's error): their value
+# is computed directly, without a render and a JSON round trip. Keys are `_normal` forms.
 _PASSTHROUGH: dict[str, Callable[[ResolverContext], Any]] = {
-    f"${util}.toJson({ref})": function
-    for util in ("util", "utils")
-    for ref, function in (
-        ("$ctx.prev.result", _prev_result), ("$context.prev.result", _prev_result),
-        ("$ctx.result", _result), ("$context.result", _result), ("{}", _empty_map),
+    _normal(template.replace("$ctx", ctx_name).replace("$util", util_name)): function
+    for util_name in ("$util", "$utils")
+    for ctx_name in ("$ctx", "$context")
+    for template, function in (
+        ("$util.toJson($ctx.prev.result)", _prev_result),
+        ("$util.toJson($ctx.result)", _result),
+        ("$util.toJson({})", _empty_map),
+        ('$util.toJson({ "version": "2018-05-29", "payload": {} })', _empty_payload),
+        ("#if( $ctx.error ) $util.error($ctx.error.message, $ctx.error.type) #else $util.toJson($ctx.result) #end",
+         _error_or_result),
     )
 }
 
