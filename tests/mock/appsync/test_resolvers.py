@@ -26,6 +26,7 @@ type Query {
   missing(version: String): String
   validated(n: Int): Int
   both: String
+  shortcut: String
 }
 """
 KEY = {"x-api-key": "da2-fakeApiId123456"}
@@ -63,6 +64,10 @@ def _api() -> ApiDefinition:
         ("Query", "validated"): Resolver("Query", "validated", data_source="NONE", request=T(
             '$util.validate($ctx.args.n > 0, "n must be positive", "BadInput")'
             '{"version": "2018-05-29", "payload": $ctx.args.n}'), response=T("$util.toJson($ctx.result)")),
+        ("Query", "shortcut"): Resolver("Query", "shortcut", data_source="Missing", request=T(
+            '{"version": "2018-05-29", "operation": "GetItem", "key": {"id": {"S": "x"}}}'),
+            response=T("## [Start] ResponseTemplate. **\n#if( $ctx.error )\n  $util.error($ctx.error.message, "
+                       "$ctx.error.type)\n#else\n  $util.toJson($ctx.result)\n#end\n## [End] ResponseTemplate. **")),
         ("Query", "both"): Resolver("Query", "both", kind="PIPELINE", functions=["ddb"], request=T("{}"),
                                     response=T("$util.toJson($ctx.prev.result)")),
     }
@@ -148,3 +153,9 @@ def test_errors_from_sibling_fields_are_all_collected(simulator) -> None:
     body = _run(simulator, '{ a: unit(mode: "append") b: pipe(mode: "error") c: validated(n: 0) }')
     assert body["data"] == {"a": "from-source", "b": None, "c": None}
     assert sorted(_types(body)) == [("BadInput", ["c"]), ("Custom", ["b"]), ("Note", ["a"])]
+
+
+def test_error_or_result_template_raises_the_source_error(simulator) -> None:
+    body = _run(simulator, "{ shortcut }")
+    assert body["data"] == {"shortcut": None}
+    assert _types(body) == [("DynamoDB:ResourceNotFoundException", ["shortcut"])]
