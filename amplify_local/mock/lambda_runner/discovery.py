@@ -23,10 +23,10 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from amplify_local import cfn
 from amplify_local.mock.lambda_runner import environment
@@ -39,6 +39,7 @@ LOCAL_API_ID = "amplifylocalapi"
 _IMPORTED_TABLE = re.compile(r":GetAtt:([A-Za-z0-9_]+):(Name|Arn|StreamArn)$")
 _SKIPPED_DIRS = {"node_modules", ".git", "__pycache__", ".venv", "dist", "build", ".amplify-local"}
 PYTHON_PACKAGES = Path(".amplify-local") / "python"  # where the build step installs a Python function's packages
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -290,15 +291,24 @@ def project_spec(source: FunctionSource, project: Project, settings: Settings) -
     parameters["AWS::Region"] = project.region
     scope = cfn.Scope(parameters=parameters, conditions=template.get("Conditions") or {},
                       import_value=_import_value(project.region))
-    runtime = str(cfn.resolve(properties.get("Runtime", ""), scope))
+    def resolved(key: str, default: Any, convert: Callable[[Any], T]) -> T:
+        """A property with its intrinsics resolved; one that cannot be names the template and the property."""
+        value = properties.get(key)
+        try:
+            return convert(cfn.resolve(default if value is None or value == "" else value, scope))
+        except (ValueError, TypeError) as error:  # cfn.UnresolvableError is a ValueError
+            raise LambdaError("InvalidParameterValueException", f"{template_path}: {key}: {error}",
+                              function_name=name) from None
+
+    runtime = resolved("Runtime", "", str)
     language, executable = language_of(runtime, name)
-    handler = str(cfn.resolve(properties.get("Handler") or "index.handler", scope))
+    handler = resolved("Handler", "index.handler", str)
     try:
         deployed_name = str(cfn.resolve(properties.get("FunctionName") or name, scope))
-    except cfn.UnresolvableError:
+    except cfn.UnresolvableError:  # Amplify's own naming, `<name>-<env>`, when the name needs a cloud value
         deployed_name = f"{name}-{project.env_name}"
-    timeout = float(cfn.resolve(properties.get("Timeout", LAMBDA_DEFAULT_TIMEOUT), scope))
-    memory = int(cfn.resolve(properties.get("MemorySize", 128), scope))
+    timeout = resolved("Timeout", LAMBDA_DEFAULT_TIMEOUT, float)
+    memory = resolved("MemorySize", 128, int)
     layers = [project.functions_dir / layer for layer in _layer_names(project, name, folder, properties)]
     module_paths = [path for layer in layers for path in _layer_module_paths(layer, language)]
     if language == "python":

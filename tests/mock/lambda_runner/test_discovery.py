@@ -170,6 +170,25 @@ def test_malformed_template_names_file_line_and_column(project: Path) -> None:
     assert f"{template}:2:" in caught.value.error_message and "invalid JSON" in caught.value.error_message
 
 
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("Timeout", {"Ref": "NoSuchParameter"}, 'Timeout: Ref "NoSuchParameter" is neither a parameter nor a known resource'),
+    ("MemorySize", "lots", "MemorySize: invalid literal for int() with base 10: 'lots'"),
+    ("Handler", {"Fn::GetAtt": ["Nowhere", "Arn"]}, "Handler: "),
+])
+def test_unresolvable_function_property_names_template_and_property(project: Path, key: str, value: Any,
+                                                                    message: str) -> None:
+    template = project / "amplify/backend/function/pyecho/pyecho-cloudformation-template.json"
+    document = json.loads(template.read_text())
+    function = next(r for r in document["Resources"].values() if r["Type"] == "AWS::Lambda::Function")
+    function["Properties"][key] = value
+    template.write_text(json.dumps(document))
+    loaded = Project.load(project)
+    with pytest.raises(LambdaError) as caught:
+        load_spec(discover(loaded, None)["pyecho"], loaded, Settings())
+    assert caught.value.error_type == "InvalidParameterValueException"
+    assert caught.value.error_message.startswith(f"{template}: {message}")
+
+
 def test_malformed_dotenv_names_file_and_line(project: Path) -> None:
     (project / "amplify/backend/function/pyecho/.env").write_text("GOOD=1\nthis is not an assignment\n")
     loaded = Project.load(project)
