@@ -146,8 +146,14 @@ async def authorize_request(
     """Run the authorizer for one request. A refusal by the function is `is_authorized=False`; a failure
     of the function or a malformed answer raises AuthorizerError. With a `cache`, an answer is reused
     for the same token during its TTL (`results_ttl` unless the answer sets `ttlOverride`)."""
-    if identity_validation_expression and re.fullmatch(identity_validation_expression, token) is None:
-        return AuthorizerResult(False, {}, frozenset(), None)
+    if identity_validation_expression:
+        try:
+            valid = re.fullmatch(identity_validation_expression, token) is not None
+        except re.error as error:  # the API's configuration is wrong: refuse, and say so in the log
+            raise AuthorizerError(f"identityValidationExpression {identity_validation_expression!r} of authorizer "
+                                  f"{function_name} is not a valid regular expression: {error}") from None
+        if not valid:
+            return AuthorizerResult(False, {}, frozenset(), None)
     if cache is not None and (cached := cache.get(function_name, token)) is not None:
         return cached
     event = authorizer_event(token, api_id=api_id, account_id=account_id, request_id=request_id or str(uuid.uuid4()),

@@ -71,6 +71,15 @@ def test_identity_validation_expression_refuses_without_calling(runner_dir: Path
     assert result.is_authorized is False
 
 
+def test_invalid_identity_validation_expression_is_a_401_that_says_why(runner_dir: Path, logs: Any) -> None:
+    (runner_dir / "authorizer.js").write_text("exports.handler = async () => { throw new Error('called'); };")
+    with pytest.raises(AuthorizerError) as caught:
+        authorize(runner_dir, logs, "token", identity_validation_expression="allow-[a-z")
+    assert caught.value.status == 401
+    assert str(caught.value) == ("identityValidationExpression 'allow-[a-z' of authorizer authorizer is not a valid "
+                                 "regular expression: unterminated character set at position 6")
+
+
 @pytest.mark.parametrize(("token", "reason"), [
     ("throw", "Lambda authorizer authorizer failed: Error: token service down"),
     ("malformed", "isAuthorized must be true or false, got 'yes'"),
