@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from amplify_local import __version__
 from amplify_local.cli import main
 
@@ -19,7 +21,7 @@ def test_version_prints_the_package_version() -> None:
     assert result.stdout.strip() == __version__
 
 
-def test_help_lists_every_real_cli_command(capsys) -> None:
+def test_help_lists_every_real_cli_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["help"]) == 0
     out = capsys.readouterr().out
     for name in ("init", "configure", "pull", "push", "publish", "status", "env", "add", "remove", "mock",
@@ -27,12 +29,12 @@ def test_help_lists_every_real_cli_command(capsys) -> None:
         assert f"  {name} " in out
 
 
-def test_unknown_command_names_the_closest_match(capsys) -> None:
+def test_unknown_command_names_the_closest_match(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stauts"]) == 2
     assert 'Did you mean "amplify status"?' in capsys.readouterr().err
 
 
-def test_unavailable_command_says_so_and_exits_2(capsys) -> None:
+def test_unavailable_command_says_so_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["push"]) == 2
     assert capsys.readouterr().err == (
         "amplify push: not available yet in amplify-local (deploying to AWS through CloudFormation). The local "
@@ -49,7 +51,7 @@ def test_version_and_help_do_not_import_the_server_stack() -> None:
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_help_for_a_command_shows_its_usage(capsys) -> None:
+def test_help_for_a_command_shows_its_usage(capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("init", "configure", "env", "status", "add", "remove"):
         assert main(["help", name]) == 0
         assert f"usage: amplify {name}" in capsys.readouterr().out

@@ -22,12 +22,12 @@ from amplify_local import cli, demo
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     return tmp_path / "home"
 
 
-def test_setup_only_in_a_fresh_folder(tmp_path, home) -> None:
+def test_setup_only_in_a_fresh_folder(tmp_path: Path, home: Path) -> None:
     folder = tmp_path / "demo"
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
@@ -47,7 +47,7 @@ def test_setup_only_in_a_fresh_folder(tmp_path, home) -> None:
     assert "@auth(rules: [{ allow: owner }" in (folder / "amplify/backend/api/todoapi/schema.graphql").read_text()
 
 
-def test_the_bundled_api_is_what_add_api_writes(tmp_path, home, monkeypatch) -> None:
+def test_the_bundled_api_is_what_add_api_writes(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo's API folder and backend-config entry must not drift from `amplify add api --headless`."""
     monkeypatch.chdir(tmp_path)
     assert cli.main(["init", "--yes", "--amplify", '{"projectName": "amplifylocaldemo"}']) == 0
@@ -82,7 +82,7 @@ def test_demo_token_is_a_user_pool_token() -> None:
     assert signature == ""
 
 
-def test_with_the_mock_the_demo_starts_it_in_the_project(tmp_path, home, monkeypatch) -> None:
+def test_with_the_mock_the_demo_starts_it_in_the_project(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started = []
     real_main = cli.main
 
@@ -97,7 +97,7 @@ def test_with_the_mock_the_demo_starts_it_in_the_project(tmp_path, home, monkeyp
     assert started == [(["mock", "api", "--port", "20002"], True)]
 
 
-def test_the_demo_serves_its_api_with_the_mock(tmp_path, home) -> None:
+def test_the_demo_serves_its_api_with_the_mock(tmp_path: Path, home: Path) -> None:
     """`make demo` end to end: set-up, then `amplify mock api` on the project, answering real HTTP requests."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -258,7 +258,7 @@ def test_walkthrough_on_a_terminal_builds_the_same_request(initialised) -> None:
     }
 
 
-def test_walkthrough_with_a_user_pool_and_a_schema_file(initialised, tmp_path) -> None:
+def test_walkthrough_with_a_user_pool_and_a_schema_file(initialised, tmp_path: Path) -> None:
     schema = tmp_path / "shop.graphql"
     schema.write_text("type Order @model @auth(rules: [{ allow: owner }]) { id: ID! total: Float }\n")
     answers = f"shop\nAMAZON_COGNITO_USER_POOLS\nus-west-2_pool\n{schema}\n".encode()

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from amplify_local import cli
 from amplify_local.transformer.build import read_build
 
@@ -26,7 +28,7 @@ def _add_api(project: Path, golden: Path) -> Path:
     return api
 
 
-def test_compiles_into_build(initialised, capsys) -> None:
+def test_compiles_into_build(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     api = _add_api(initialised.project, CORPUS / "v1/04-key")
     assert cli.main(["api", "gql-compile"]) == 0
     out = capsys.readouterr().out
@@ -40,7 +42,7 @@ def test_compiles_into_build(initialised, capsys) -> None:
     assert ours.additional_auth == golden.additional_auth
 
 
-def test_schema_error_leaves_the_build_alone(initialised, capsys) -> None:
+def test_schema_error_leaves_the_build_alone(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     api = _add_api(initialised.project, CORPUS / "v1/01-todo")
     assert cli.main(["api", "gql-compile", "--force"]) == 0
     before = {p: p.read_bytes() for p in (api / "build").rglob("*") if p.is_file()}
@@ -54,11 +56,11 @@ def test_schema_error_leaves_the_build_alone(initialised, capsys) -> None:
     assert {p: p.read_bytes() for p in (api / "build").rglob("*") if p.is_file()} == before
 
 
-def test_without_an_api(initialised, capsys) -> None:
+def test_without_an_api(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["api", "gql-compile"]) == 1
     assert "no GraphQL API in this project. Run \"amplify add api\" first." in capsys.readouterr().err
 
 
-def test_unknown_subcommand(initialised, capsys) -> None:
+def test_unknown_subcommand(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["api", "compile"]) == 2
     assert "usage: amplify api gql-compile" in capsys.readouterr().err

@@ -117,19 +117,19 @@ def test_app_id(initialised) -> None:
         (["--amplify", '{"projectName": "x"}'], 'projectName "x" is invalid'),
     ],
 )
-def test_refusals_leave_the_project_as_it_was(initialised, capsys, argv, message) -> None:
+def test_refusals_leave_the_project_as_it_was(initialised, capsys: pytest.CaptureFixture[str], argv, message) -> None:
     before = {path: path.read_bytes() for path in initialised.project.rglob("*") if path.is_file()}
     assert cli.main(["configure", "project", *argv]) == 1
     assert message in capsys.readouterr().err
     assert {path: path.read_bytes() for path in initialised.project.rglob("*") if path.is_file()} == before
 
 
-def test_outside_a_project(sandbox, capsys) -> None:
+def test_outside_a_project(sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["configure", "project", "--amplify", '{"projectName": "abc"}']) == 1
     assert "No Amplify project found in" in capsys.readouterr().err
 
 
-def test_other_configure_targets_are_not_available(capsys) -> None:
+def test_other_configure_targets_are_not_available(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["configure", "codegen"]) == 2
     assert "not available yet" in capsys.readouterr().err
     assert cli.main(["configure"]) == 2

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from amplify_local import cli
 
 
-def test_list_marks_the_current_environment(initialised, capsys) -> None:
+def test_list_marks_the_current_environment(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["env", "list"]) == 0
     assert capsys.readouterr().out == "\n| Environments |\n| ------------ |\n| *dev         |\n\n"
     assert cli.main(["env", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"envs": ["dev"]}
 
 
-def test_add_copies_the_current_credentials_source_and_checks_out(initialised, capsys) -> None:
+def test_add_copies_the_current_credentials_source_and_checks_out(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["env", "add", "prod"]) == 0
     assert initialised.json("amplify/.config/local-env-info.json")["envName"] == "prod"
     assert initialised.json("amplify/.config/local-aws-info.json")["prod"] == {
@@ -44,7 +46,7 @@ def test_checkout_restores_the_env_values(initialised) -> None:
     assert '"us-east-1"' in (initialised.project / "src/aws-exports.js").read_text()
 
 
-def test_get(initialised, capsys) -> None:
+def test_get(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["env", "get", "--name", "dev", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"awscloudformation": {"Region": "us-east-1"}}
     assert cli.main(["env", "get", "--name", "nope"]) == 1
@@ -62,7 +64,7 @@ def test_remove_another_environment_and_its_secrets(initialised) -> None:
     assert not Path(secrets).exists()
 
 
-def test_refusals(initialised, capsys) -> None:
+def test_refusals(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     cases = [
         (["env", "add", "Prod"], 'amplify env add: NAME: envName "Prod" is invalid: use 2 to 10 lowercase letters'),
         (["env", "add", "dev"], 'amplify env add: Environment "dev" already exists. Use "amplify env checkout dev".'),
@@ -79,7 +81,7 @@ def test_refusals(initialised, capsys) -> None:
     assert cli.main(["env"]) == 2
 
 
-def test_import_refusals(initialised, capsys) -> None:
+def test_import_refusals(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     cases = [
         (["env", "import", "--name", "dev", "--config", "{}"],
          'amplify env import: --name: environment "dev" already exists; remove it first to import it again'),

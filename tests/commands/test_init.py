@@ -219,12 +219,12 @@ def refused(capsys: pytest.CaptureFixture[str], argv: list[str], project: Path) 
         (["--yes", "extra"], 'amplify init: unexpected argument "extra"'),
     ],
 )
-def test_invalid_values_are_refused_before_anything_is_written(sandbox, capsys, argv, message) -> None:
+def test_invalid_values_are_refused_before_anything_is_written(sandbox, capsys: pytest.CaptureFixture[str], argv, message) -> None:
     error = refused(capsys, [*argv, "--yes"] if "--yes" not in argv else argv, sandbox.project)
     assert message in error
 
 
-def test_without_yes_and_without_a_terminal_a_missing_value_is_named(sandbox, capsys) -> None:
+def test_without_yes_and_without_a_terminal_a_missing_value_is_named(sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     error = refused(capsys, ["--amplify", '{"projectName": "abc", "envName": "dev"}'], sandbox.project)
     assert error == (
         "amplify init: --amplify: defaultEditor is missing and there is no terminal to ask. Give it in --amplify, "
@@ -338,7 +338,7 @@ def test_app_id_is_recorded_for_the_env(sandbox) -> None:
     assert sandbox.json("amplify/backend/amplify-meta.json") == {"providers": {"awscloudformation": values}}
 
 
-def test_reinit_is_refused_unless_asked(initialised, capsys) -> None:
+def test_reinit_is_refused_unless_asked(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     before = initialised.json("amplify/.config/project-config.json")
     assert cli.main(["init", "--yes"]) == 1
     error = capsys.readouterr().err
@@ -371,7 +371,7 @@ def test_reinit_rebuilds_settings_and_keeps_resources(initialised) -> None:
     }
 
 
-def test_a_failure_half_way_leaves_no_amplify_folder(sandbox, capsys, monkeypatch) -> None:
+def test_a_failure_half_way_leaves_no_amplify_folder(sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     from amplify_local.project import state
 
     calls = []
@@ -405,14 +405,14 @@ def test_app_from_a_local_folder_in_an_empty_folder(sandbox) -> None:
     assert not [path for path in sandbox.project.iterdir() if path.name.startswith(".amplify")]
 
 
-def test_app_needs_an_empty_folder(sandbox, capsys) -> None:
+def test_app_needs_an_empty_folder(sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     (sandbox.project / "README.md").write_text("mine")
     assert cli.main(["init", "--app", str(sandbox.project), "--yes"]) == 1
     assert "--app: " in capsys.readouterr().err
     assert [path.name for path in sandbox.project.iterdir()] == ["README.md"]
 
 
-def test_app_without_an_amplify_backend_is_refused(sandbox, capsys, tmp_path) -> None:
+def test_app_without_an_amplify_backend_is_refused(sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     sample = tmp_path / "not-amplify"
     sample.mkdir()
     (sample / "index.html").write_text("<p>")
@@ -421,7 +421,7 @@ def test_app_without_an_amplify_backend_is_refused(sandbox, capsys, tmp_path) ->
     assert list(sandbox.project.iterdir()) == []
 
 
-def test_app_from_a_git_url(sandbox, tmp_path) -> None:
+def test_app_from_a_git_url(sandbox, tmp_path: Path) -> None:
     from amplify_local.demo import DEMO_PROJECT
 
     repo = tmp_path / "sample-repo"
@@ -436,18 +436,18 @@ def test_app_from_a_git_url(sandbox, tmp_path) -> None:
     assert sandbox.json("amplify/backend/backend-config.json")["function"]["todosummary"]["service"] == "Lambda"
 
 
-def test_app_from_a_bad_git_url(sandbox, capsys, tmp_path) -> None:
+def test_app_from_a_bad_git_url(sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert cli.main(["init", "--app", f"file://{tmp_path}/missing.git", "--yes"]) == 1
     assert "--app: git clone of" in capsys.readouterr().err
     assert list(sandbox.project.iterdir()) == []
 
 
-def test_help(capsys) -> None:
+def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["init", "--help"]) == 0
     assert "--providers" in capsys.readouterr().out
 
 
-def test_adding_an_environment_through_init_keeps_the_settings(initialised, capsys) -> None:
+def test_adding_an_environment_through_init_keeps_the_settings(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["init", "--yes", "--amplify", '{"envName": "qa"}', "--frontend", '{"frontend": "ios"}']) == 1
     assert 'change them with "amplify configure project"' in capsys.readouterr().err
     assert "qa" not in initialised.json("amplify/team-provider-info.json")
@@ -476,7 +476,7 @@ def test_on_a_terminal_missing_values_are_asked(sandbox) -> None:
     }
 
 
-def test_app_keeps_the_sample_env_resource_parameters(sandbox, tmp_path) -> None:
+def test_app_keeps_the_sample_env_resource_parameters(sandbox, tmp_path: Path) -> None:
     from amplify_local.demo import DEMO_PROJECT
 
     sample = tmp_path / "sample"
@@ -498,7 +498,7 @@ def clone_of(project: Path, into: Path) -> None:
         subprocess.run(["rm", "-rf", str(into / ignored)], check=True)
 
 
-def test_init_in_a_clone_sets_up_this_checkout_and_keeps_the_envs(sandbox, tmp_path) -> None:
+def test_init_in_a_clone_sets_up_this_checkout_and_keeps_the_envs(sandbox, tmp_path: Path) -> None:
     assert sandbox.script("headless_init_new_project.sh").returncode == 0
     team = sandbox.json("amplify/team-provider-info.json")
     team["dev"]["awscloudformation"].update({"Region": "eu-west-1", "StackName": "amplify-shop-dev-12345"})
@@ -523,7 +523,7 @@ def test_init_in_a_clone_sets_up_this_checkout_and_keeps_the_envs(sandbox, tmp_p
     assert '"aws_project_region": "eu-west-1"' in (clone / "src/aws-exports.js").read_text()
 
 
-def test_init_with_an_existing_env_checks_it_out(initialised, capsys) -> None:
+def test_init_with_an_existing_env_checks_it_out(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["env", "add", "prod"]) == 0
     assert cli.main(["env", "checkout", "dev"]) == 0
     providers = '{"awscloudformation": {"useProfile": true, "profileName": "prodprofile"}}'
@@ -541,7 +541,7 @@ def test_categories_and_codegen(sandbox) -> None:
     assert sandbox.json("amplify/team-provider-info.json")["dev"]["categories"] == json.loads(categories)
 
 
-def test_the_amplify_push_ci_flow_env_import_then_init(sandbox, tmp_path) -> None:
+def test_the_amplify_push_ci_flow_env_import_then_init(sandbox, tmp_path: Path) -> None:
     """Amplify hosting's amplifyPush script on a fresh clone: `env import` a pushed env, then `init` into it."""
     assert sandbox.script("headless_init_new_project.sh").returncode == 0
     clone = tmp_path / "ci-clone"
@@ -576,7 +576,7 @@ def test_an_amplify_folder_without_settings_is_kept(sandbox) -> None:
     assert sandbox.json("amplify/.config/project-config.json")["projectName"] == "project"
 
 
-def test_a_sample_frontend_is_kept_as_it_is_or_named_when_unsupported(sandbox, capsys, tmp_path) -> None:
+def test_a_sample_frontend_is_kept_as_it_is_or_named_when_unsupported(sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from amplify_local.demo import DEMO_PROJECT
 
     sample = tmp_path / "sample"
@@ -598,7 +598,7 @@ def test_a_sample_frontend_is_kept_as_it_is_or_named_when_unsupported(sandbox, c
     assert list(other.iterdir()) == []
 
 
-def test_reinit_keeps_the_record_of_what_was_pushed(initialised, capsys) -> None:
+def test_reinit_keeps_the_record_of_what_was_pushed(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     """A project pushed by the real CLI keeps #current-cloud-backend, so status still says No Change."""
     entry = {"service": "Lambda", "providerPlugin": "awscloudformation"}
     for folder in ("amplify/backend", "amplify/#current-cloud-backend"):

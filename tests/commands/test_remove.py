@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from amplify_local import cli
 
 REQUEST = {"version": 1, "serviceConfiguration": {
@@ -29,7 +31,7 @@ def test_without_yes_and_without_a_terminal_nothing_is_removed(initialised) -> N
     assert (initialised.project / "amplify/backend/api/gone/schema.graphql").exists()
 
 
-def test_unknown_resource(initialised, capsys) -> None:
+def test_unknown_resource(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["remove", "function", "nope", "--yes"]) == 1
     assert capsys.readouterr().err.strip() == (
         'amplify remove function: no function resource named "nope" in this project (function resources: none)'

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from amplify_local import cli
 
 EMPTY = """
@@ -18,12 +20,12 @@ The environment is local: nothing has been pushed (amplify-local has no push yet
 """
 
 
-def test_a_new_project_has_no_resources(initialised, capsys) -> None:
+def test_a_new_project_has_no_resources(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["status"]) == 0
     assert capsys.readouterr().out == EMPTY
 
 
-def test_operations_against_the_current_cloud_backend(initialised, capsys) -> None:
+def test_operations_against_the_current_cloud_backend(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     """Create (not pushed), No Change / Update (compared with #current-cloud-backend), Delete (only there)."""
     project = initialised.project
     entry = {"service": "Lambda", "providerPlugin": "awscloudformation", "build": True}
@@ -51,12 +53,12 @@ def test_operations_against_the_current_cloud_backend(initialised, capsys) -> No
     assert "│ Function" not in capsys.readouterr().out
 
 
-def test_outside_a_project(sandbox, capsys) -> None:
+def test_outside_a_project(sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["status"]) == 1
     assert capsys.readouterr().err.startswith(f"amplify status: No Amplify project found in {sandbox.project}")
 
 
-def test_a_broken_state_file_names_file_and_line(initialised, capsys) -> None:
+def test_a_broken_state_file_names_file_and_line(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     (initialised.project / "amplify/backend/backend-config.json").write_text('{\n  "api": {\n}')
     assert cli.main(["status"]) == 1
     error = capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,7 @@ from amplify_local.project.files import (
 )
 
 
-def test_a_syntax_error_names_file_line_and_column(tmp_path) -> None:
+def test_a_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "meta.json"
     path.write_text('{\n  "a": 1\n  "b": 2\n}')
     with pytest.raises(ProjectError) as error:
@@ -26,7 +27,7 @@ def test_a_syntax_error_names_file_line_and_column(tmp_path) -> None:
     )
 
 
-def test_missing_file_and_wrong_shape(tmp_path) -> None:
+def test_missing_file_and_wrong_shape(tmp_path: Path) -> None:
     with pytest.raises(ProjectError, match="file not found"):
         read_json(tmp_path / "none.json")
     (tmp_path / "list.json").write_text("[]")
@@ -34,7 +35,7 @@ def test_missing_file_and_wrong_shape(tmp_path) -> None:
         read_json_object(tmp_path / "list.json")
 
 
-def test_writes_replace_atomically_with_the_requested_mode(tmp_path) -> None:
+def test_writes_replace_atomically_with_the_requested_mode(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "file.json"
     write_json(path, {"a": [1]})
     assert path.read_text() == '{\n  "a": [\n    1\n  ]\n}'
@@ -44,7 +45,7 @@ def test_writes_replace_atomically_with_the_requested_mode(tmp_path) -> None:
     assert [entry.name for entry in path.parent.iterdir()] == ["file.json"]
 
 
-def test_staged_folder_swaps_in_on_success(tmp_path) -> None:
+def test_staged_folder_swaps_in_on_success(tmp_path: Path) -> None:
     target = tmp_path / "amplify"
     target.mkdir()
     (target / "old.txt").write_text("old")
@@ -55,7 +56,7 @@ def test_staged_folder_swaps_in_on_success(tmp_path) -> None:
     assert [entry.name for entry in tmp_path.iterdir()] == ["amplify"]
 
 
-def test_staged_folder_leaves_the_target_untouched_on_error(tmp_path) -> None:
+def test_staged_folder_leaves_the_target_untouched_on_error(tmp_path: Path) -> None:
     target = tmp_path / "amplify"
     target.mkdir()
     (target / "old.txt").write_text("old")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from amplify_local.project.frontend import GITIGNORE_BEGIN, GITIGNORE_END, config_files, update_gitignore
 
 
-def test_config_file_locations(tmp_path) -> None:
+def test_config_file_locations(tmp_path: Path) -> None:
     javascript = {"frontend": "javascript", "javascript": {"config": {"SourceDir": "web/src"}}}
     assert config_files(tmp_path, javascript) == [tmp_path / "web/src/aws-exports.js"]
     android = {"frontend": "android", "android": {"config": {"ResDir": "app/src/main/res"}}}
@@ -19,7 +21,7 @@ def test_config_file_locations(tmp_path) -> None:
     assert config_files(tmp_path, native) == [tmp_path / "aws-exports.js"]
 
 
-def test_gitignore_block_is_added_once_and_user_lines_kept(tmp_path) -> None:
+def test_gitignore_block_is_added_once_and_user_lines_kept(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("node_modules\n*.log\n")
     update_gitignore(tmp_path)
     update_gitignore(tmp_path)
@@ -31,7 +33,7 @@ def test_gitignore_block_is_added_once_and_user_lines_kept(tmp_path) -> None:
         assert entry in text.splitlines()
 
 
-def test_an_existing_block_is_refreshed_in_place(tmp_path) -> None:
+def test_an_existing_block_is_refreshed_in_place(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text(f"a\n{GITIGNORE_BEGIN}\nold-entry\n{GITIGNORE_END}\nb\n")
     update_gitignore(tmp_path)
     lines = (tmp_path / ".gitignore").read_text().splitlines()

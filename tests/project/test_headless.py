@@ -26,7 +26,7 @@ def test_a_value_containing_spaces_arrives_intact() -> None:
     assert options.json["--frontend"]["config"]["BuildCommand"] == "npm run build"
 
 
-def test_interactive_questions_retry_until_valid(monkeypatch, capsys) -> None:
+def test_interactive_questions_retry_until_valid(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     answers = iter(["Bad Name", "qa"])
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
 
@@ -39,17 +39,17 @@ def test_interactive_questions_retry_until_valid(monkeypatch, capsys) -> None:
     assert "'Bad Name' is invalid" in capsys.readouterr().err
 
 
-def test_an_empty_answer_takes_the_default(monkeypatch) -> None:
+def test_an_empty_answer_takes_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("builtins.input", lambda prompt: "")
     assert Asker("init", yes=False, interactive=True).value("--amplify", "envName", "Env?", "dev", str) == "dev"
 
 
-def test_yes_never_asks(monkeypatch) -> None:
+def test_yes_never_asks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked"))
     assert Asker("init", yes=True, interactive=True).value("--amplify", "envName", "Env?", "dev", str) == "dev"
 
 
-def test_run_command_reports_refusals_on_stderr(capsys) -> None:
+def test_run_command_reports_refusals_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     def body() -> int:
         raise ProjectError("--amplify: bad")
 

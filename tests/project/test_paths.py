@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from amplify_local.project.files import ProjectError
 from amplify_local.project.paths import ProjectPaths, find_project
 
 
-def test_layout_matches_the_real_cli(tmp_path) -> None:
+def test_layout_matches_the_real_cli(tmp_path: Path) -> None:
     paths = ProjectPaths.at(tmp_path)
     assert paths.project_config == tmp_path / "amplify/.config/project-config.json"
     assert paths.local_env_info == tmp_path / "amplify/.config/local-env-info.json"
@@ -23,13 +25,13 @@ def test_layout_matches_the_real_cli(tmp_path) -> None:
     assert staged.backend == tmp_path / ".staging/backend"
 
 
-def test_find_project_walks_up(tmp_path) -> None:
+def test_find_project_walks_up(tmp_path: Path) -> None:
     (tmp_path / "amplify/.config").mkdir(parents=True)
     (tmp_path / "amplify/.config/project-config.json").write_text("{}")
     (tmp_path / "src/components").mkdir(parents=True)
     assert find_project(tmp_path / "src/components").root == tmp_path
 
 
-def test_find_project_refuses_outside_a_project(tmp_path) -> None:
+def test_find_project_refuses_outside_a_project(tmp_path: Path) -> None:
     with pytest.raises(ProjectError, match=r'no amplify/.config/project-config.json\)\. Run "amplify init" first\.'):
         find_project(tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from amplify_local.project.resources import add_resource, entries, folder_hash, 
 
 
 @pytest.fixture
-def paths(tmp_path) -> ProjectPaths:
+def paths(tmp_path: Path) -> ProjectPaths:
     paths = ProjectPaths.at(tmp_path)
     paths.backend.mkdir(parents=True)
     paths.backend_config.write_text("{}")
@@ -24,7 +25,7 @@ def test_entries_skip_non_resource_values() -> None:
     assert entries({"api": {"a": {"service": "AppSync"}, "junk": 3}, "note": "x"}) == {("api", "a"): {"service": "AppSync"}}
 
 
-def test_folder_hash_ignores_build_output(tmp_path) -> None:
+def test_folder_hash_ignores_build_output(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src/index.js").write_text("1")
     before = folder_hash(tmp_path)

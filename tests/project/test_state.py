@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,7 @@ from amplify_local.project.state import (
 
 
 @pytest.fixture
-def paths(tmp_path, monkeypatch) -> ProjectPaths:
+def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectPaths:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     project = NewProject("shop", "dev", "vscode", None, FrontendSettings("javascript"), AwsSettings())
     paths = ProjectPaths.at(tmp_path / "shop")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -12,14 +13,14 @@ from amplify_local.provider import credentials
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     for key in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(key, raising=False)
     return tmp_path
 
 
-def test_profile_and_general_entries_write_no_file(home) -> None:
+def test_profile_and_general_entries_write_no_file(home: Path) -> None:
     assert credentials.local_aws_info_entry(AwsSettings(profile_name="p")) == {
         "configLevel": "project", "useProfile": True, "profileName": "p",
     }
@@ -27,7 +28,7 @@ def test_profile_and_general_entries_write_no_file(home) -> None:
     assert not (home / ".amplify").exists()
 
 
-def test_access_keys_file(home) -> None:
+def test_access_keys_file(home: Path) -> None:
     settings = AwsSettings(use_profile=False, profile_name=None, access_key_id="a", secret_access_key="b", region="us-east-2")
     entry = credentials.local_aws_info_entry(settings)
     path = home / ".amplify" / "awscloudformation" / entry["awsConfigFilePath"].rsplit("/", 1)[1]
@@ -39,14 +40,14 @@ def test_access_keys_file(home) -> None:
     assert not path.exists()
 
 
-def test_forget_only_touches_our_secrets_folder(home) -> None:
+def test_forget_only_touches_our_secrets_folder(home: Path) -> None:
     elsewhere = home / "keep.json"
     elsewhere.write_text("{}")
     credentials.forget_secrets({"awsConfigFilePath": str(elsewhere)})
     assert elsewhere.exists()
 
 
-def test_region_precedence(home, monkeypatch) -> None:
+def test_region_precedence(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (home / ".aws").mkdir()
     (home / ".aws" / "config").write_text("[profile work]\nregion = ca-central-1\n")
     assert credentials.resolve_region(AwsSettings(profile_name="work", region="eu-west-1")) == "eu-west-1"
@@ -58,7 +59,7 @@ def test_region_precedence(home, monkeypatch) -> None:
     assert not credentials.profile_exists("other")
 
 
-def test_aws_config_file_is_honoured(home, monkeypatch) -> None:
+def test_aws_config_file_is_honoured(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = home / "custom-config"
     config.write_text("[default]\nregion = me-south-1\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -11,7 +12,7 @@ BLOG = ('type Blog @model {\n  id: ID!\n  posts: [Post] @connection(keyName: "by
         '  blog: Blog @connection(fields: ["blogID"])\n}\n')
 
 
-def test_has_many_and_belongs_to(compile_schema) -> None:
+def test_has_many_and_belongs_to(compile_schema: Callable[..., dict[str, str]]) -> None:
     files = compile_schema(BLOG)
     assert "posts(filter: ModelPostFilterInput, sortDirection: ModelSortDirection, limit: Int, nextToken: String): " \
            "ModelPostConnection" in files["schema.graphql"]
@@ -20,7 +21,7 @@ def test_has_many_and_belongs_to(compile_schema) -> None:
     assert "BlogpostsResolver" in json.loads(files["stacks/ConnectionStack.json"])["Resources"]
 
 
-def test_legacy_has_many_adds_a_foreign_key(compile_schema) -> None:
+def test_legacy_has_many_adds_a_foreign_key(compile_schema: Callable[..., dict[str, str]]) -> None:
     files = compile_schema("type Post @model {\n  id: ID!\n  comments: [Comment] @connection\n}\n"
                            "type Comment @model {\n  id: ID!\n}\n")
     table = json.loads(files["stacks/Comment.json"])["Resources"]["CommentTable"]["Properties"]
@@ -28,45 +29,45 @@ def test_legacy_has_many_adds_a_foreign_key(compile_schema) -> None:
     assert "postCommentsId: ID" in files["schema.graphql"]
 
 
-def test_key_name_that_does_not_exist(schema_error) -> None:
+def test_key_name_that_does_not_exist(schema_error: Callable[..., str]) -> None:
     message = schema_error(BLOG.replace('keyName: "byBlog"', 'keyName: "byBlg"'))
     assert message.startswith(
         "@connection on Blog.posts: keyName 'byBlg' does not exist on type Post (its named @key indexes: byBlog); "
         'add @key(name: "byBlg", fields: [...]) to Post.\n\namplify/backend/api/demo/schema.graphql:3:17\n')
 
 
-def test_field_that_does_not_exist(schema_error) -> None:
+def test_field_that_does_not_exist(schema_error: Callable[..., str]) -> None:
     assert schema_error(BLOG.replace('fields: ["blogID"])\n}', 'fields: ["blogId"])\n}')).startswith(
         "@connection on Post.blog: 'blogId' in 'fields' is not a field of Post.")
 
 
-def test_field_of_the_wrong_type(schema_error) -> None:
+def test_field_of_the_wrong_type(schema_error: Callable[..., str]) -> None:
     sdl = BLOG.replace("  blogID: ID!\n  blog", "  blogID: ID!\n  ref: Int\n  blog").replace(
         'fields: ["blogID"])\n}', 'fields: ["ref"])\n}')
     assert schema_error(sdl).startswith("@connection on Post.blog: 'ref' is of type Int but the key it matches, "
                                         "Blog.id, is ID.")
 
 
-def test_related_type_without_model(schema_error) -> None:
+def test_related_type_without_model(schema_error: Callable[..., str]) -> None:
     sdl = "type Post @model {\n  id: ID!\n  meta: Meta @connection\n}\ntype Meta {\n  id: ID!\n}\n"
     assert schema_error(sdl).startswith("@connection on Post.meta: the related type Meta must be annotated with "
                                         "@model.")
 
 
-def test_many_to_many_needs_a_join_model(schema_error) -> None:
+def test_many_to_many_needs_a_join_model(schema_error: Callable[..., str]) -> None:
     sdl = ('type A @model {\n  id: ID!\n  bs: [B] @connection(name: "AB")\n}\n'
            'type B @model {\n  id: ID!\n  as: [A] @connection(name: "AB")\n}\n')
     assert schema_error(sdl).startswith('@connection on A.bs: connection "AB" is a list on both sides; model '
                                         "many-to-many with a join @model and two one-to-many connections.")
 
 
-def test_half_a_named_connection(schema_error) -> None:
+def test_half_a_named_connection(schema_error: Callable[..., str]) -> None:
     sdl = 'type A @model {\n  id: ID!\n  b: B @connection(name: "AB")\n}\ntype B @model {\n  id: ID!\n}\n'
     assert schema_error(sdl).startswith('@connection on A.b: found one half of connection "AB" but no field on B '
                                         'with @connection(name: "AB").')
 
 
-def test_single_connection_with_key_name(schema_error) -> None:
+def test_single_connection_with_key_name(schema_error: Callable[..., str]) -> None:
     sdl = BLOG.replace('blog: Blog @connection(fields: ["blogID"])',
                        'blog: Blog @connection(keyName: "byX", fields: ["blogID"])').replace(
         "type Blog @model {", 'type Blog @model @key(name: "byX", fields: ["id"]) {')
@@ -74,14 +75,14 @@ def test_single_connection_with_key_name(schema_error) -> None:
                                         "'byX'; it must use Blog's primary key.")
 
 
-def test_sort_field_missing_on_the_other_half(schema_error) -> None:
+def test_sort_field_missing_on_the_other_half(schema_error: Callable[..., str]) -> None:
     sdl = ('type Post @model {\n  id: ID!\n  comments: [Comment] @connection(name: "PC", sortField: "when")\n}\n'
            'type Comment @model {\n  id: ID!\n  post: Post @connection(name: "PC")\n}\n')
     assert schema_error(sdl).startswith('@connection on Comment.post: sortField "when" not found on type "Comment", '
                                         'other half of connection "PC".')
 
 
-def test_sort_field_of_a_single_connection_needs_a_sorted_key(schema_error) -> None:
+def test_sort_field_of_a_single_connection_needs_a_sorted_key(schema_error: Callable[..., str]) -> None:
     sdl = ('type Book @model {\n  id: ID!\n}\n'
            'type Copy @model {\n  id: ID!\n  n: Int\n  book: Book @connection(sortField: "n")\n}\n')
     assert schema_error(sdl).startswith('@connection on Copy.book: sortField "n" requires a primary @key on type '
@@ -122,5 +123,5 @@ def test_sort_field_of_a_single_connection_needs_a_sorted_key(schema_error) -> N
     ("type Post @model {\n  id: ID!\n  b: String @connection\n}\n",
      "@connection on Post.b: String is not an object type."),
 ])
-def test_connection_argument_errors(schema_error, sdl: str, message: str) -> None:
+def test_connection_argument_errors(schema_error: Callable[..., str], sdl: str, message: str) -> None:
     assert schema_error(sdl).split("\n", 1)[0] == message

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from amplify_local.transformer.document import parse_schema
 from amplify_local.transformer.errors import SchemaError, UnsupportedDirectiveError
 
 
-def test_unknown_directive_points_at_it(schema_error) -> None:
+def test_unknown_directive_points_at_it(schema_error: Callable[..., str]) -> None:
     assert schema_error('type Todo @model {\n  id: ID!\n  name: String @mode\n}\n') == (
         "Unknown directive '@mode'.\n\n"
         "amplify/backend/api/demo/schema.graphql:3:16\n"
@@ -16,19 +18,19 @@ def test_unknown_directive_points_at_it(schema_error) -> None:
         "4 | }")
 
 
-def test_syntax_error(schema_error) -> None:
+def test_syntax_error(schema_error: Callable[..., str]) -> None:
     message = schema_error("type Todo @model {\n  id: ID!\n  name String\n}\n")
     assert message.startswith("Syntax Error: Expected ':', found Name 'String'.\n\n"
                               "amplify/backend/api/demo/schema.graphql:3:8\n")
     assert "3 |   name String\n  |        ^" in message
 
 
-def test_unknown_type(schema_error) -> None:
+def test_unknown_type(schema_error: Callable[..., str]) -> None:
     message = schema_error("type Todo @model {\n  id: ID!\n  owner: Person\n}\n")
     assert message.startswith("Unknown type 'Person'.\n\namplify/backend/api/demo/schema.graphql:3:10\n")
 
 
-def test_directive_argument_of_the_wrong_type(schema_error) -> None:
+def test_directive_argument_of_the_wrong_type(schema_error: Callable[..., str]) -> None:
     assert schema_error('type Todo @model(queries: "x") {\n  id: ID!\n}\n') == (
         "@model on Todo: argument 'queries' expects ModelQueryMap, got \"x\".\n\n"
         "amplify/backend/api/demo/schema.graphql:1:27\n"
@@ -37,12 +39,12 @@ def test_directive_argument_of_the_wrong_type(schema_error) -> None:
         "2 |   id: ID!")
 
 
-def test_unknown_directive_argument(schema_error) -> None:
+def test_unknown_directive_argument(schema_error: Callable[..., str]) -> None:
     message = schema_error('type Todo @model(query: null) {\n  id: ID!\n}\n')
     assert message.startswith("Unknown argument 'query' on directive '@model'.")
 
 
-def test_missing_required_directive_argument(schema_error) -> None:
+def test_missing_required_directive_argument(schema_error: Callable[..., str]) -> None:
     message = schema_error("type Todo @model @key {\n  id: ID!\n}\n")
     assert message.startswith("Argument '@key(fields:)' of type '[String!]!' is required, but it was not provided.")
     assert ":1:18\n" in message
@@ -77,18 +79,18 @@ def test_several_files_each_keep_their_name() -> None:
     assert [t.name for t in parse_schema(files[:1])] == ["A"]
 
 
-def test_declared_appsync_scalars_and_default_schema_definition_are_accepted(compile_schema) -> None:
+def test_declared_appsync_scalars_and_default_schema_definition_are_accepted(compile_schema: Callable[..., dict[str, str]]) -> None:
     files = compile_schema("schema {\n  query: Query\n}\nscalar AWSJSON\ntype Query {\n  a: AWSJSON\n}\n")
     assert files["schema.graphql"] == "type Query {\n  a: AWSJSON\n}\n"
 
 
-def test_custom_root_type_names(schema_error) -> None:
+def test_custom_root_type_names(schema_error: Callable[..., str]) -> None:
     assert schema_error("schema {\n  query: Q\n}\ntype Q {\n  a: Int\n}\n").startswith(
         "A schema definition with custom root type names is not supported by the mock; name the root types Query, "
         "Mutation and Subscription.\n\namplify/backend/api/demo/schema.graphql:1:1\n")
 
 
-def test_v2_directive_says_what_to_do(schema_error) -> None:
+def test_v2_directive_says_what_to_do(schema_error: Callable[..., str]) -> None:
     message = schema_error("type Post @model {\n  id: ID!\n  tags: [Tag] @hasMany\n}\ntype Tag @model {\n  id: ID!\n}\n")
     assert message.startswith(
         "Unknown directive '@hasMany'. @hasMany is a GraphQL Transformer v2 directive; the mock transforms v1 schemas "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 OIDC_AND_LAMBDA = {
     "defaultAuthentication": {"authenticationType": "OPENID_CONNECT",
@@ -12,7 +13,7 @@ OIDC_AND_LAMBDA = {
 }
 
 
-def test_auth_providers_in_the_root_template(compile_schema) -> None:
+def test_auth_providers_in_the_root_template(compile_schema: Callable[..., dict[str, str]]) -> None:
     files = compile_schema("type Todo @model {\n  id: ID!\n}\n", OIDC_AND_LAMBDA)
     api = json.loads(files["cloudformation-template.json"])["Resources"]["GraphQLAPI"]["Properties"]
     assert api["AuthenticationType"] == "OPENID_CONNECT"
@@ -23,7 +24,7 @@ def test_auth_providers_in_the_root_template(compile_schema) -> None:
     assert "GraphQLAPIKey" not in json.loads(files["cloudformation-template.json"])["Resources"]
 
 
-def test_nested_stacks_and_imported_data_sources(compile_schema) -> None:
+def test_nested_stacks_and_imported_data_sources(compile_schema: Callable[..., dict[str, str]]) -> None:
     files = compile_schema("type Post @model {\n  id: ID!\n  comments: [Comment] @connection\n}\n"
                            "type Comment @model {\n  id: ID!\n}\n")
     root = json.loads(files["cloudformation-template.json"])["Resources"]
