@@ -39,7 +39,7 @@ def connect(path: Path | None) -> sqlite3.Connection:
                                    "amplify-local will not overwrite it. Move it away or pass another --db-path.")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        connection = sqlite3.connect(str(path), timeout=1.0, check_same_thread=False, isolation_level=None)
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         has_tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as error:
