@@ -162,7 +162,7 @@ class MockService:
         import uvicorn
 
         config = uvicorn.Config(
-            self.app, loop="uvloop", http="httptools", ws="websockets-sansio", lifespan="off",
+            self.app, loop="none", http="httptools", ws="websockets-sansio", lifespan="off",
             log_level="warning", access_log=False, timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)
@@ -171,7 +171,7 @@ class MockService:
             from amplify_local.mock.dynamodb.api import create_app
 
             servers.append((uvicorn.Server(uvicorn.Config(
-                create_app(self.engine), loop="uvloop", http="httptools", lifespan="off", log_level="warning",
+                create_app(self.engine), loop="none", http="httptools", lifespan="off", log_level="warning",
                 access_log=False)), ddb_sock))
 
         from amplify_local.mock.appsync import tls
@@ -205,6 +205,8 @@ class MockService:
             frontend_config.rewrite(self.project, frontend_config.Endpoint(
                 f"{url}/graphql", api.name, api.default_auth.type, tuple(p.type for p in api.additional_auth)))
 
+        # The loop is asyncio's own: with the TLS-sniffing listener, measured 1,710-1,730 req/s on the Todo
+        # mix at c=8 against 1,470-1,570 with uvloop (same machine, alternating runs).
         # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that was in
         # place before it started: make that one a no-op for SIGTERM so cleanup runs and we exit 0.
         signal.signal(signal.SIGTERM, lambda *_: None)
