@@ -107,6 +107,7 @@ def context_for(case: dict[str, Any]) -> ResolverContext:
 class CaseKit:
     """What a test needs to run a case; a fixture, because test modules cannot import this conftest."""
 
+    load_cases = staticmethod(load_cases)
     context_for = staticmethod(context_for)
     template_text = staticmethod(template_text)
     info_for = staticmethod(info_for)
