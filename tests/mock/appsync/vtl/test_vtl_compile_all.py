@@ -60,7 +60,7 @@ def _signed_in_context() -> ResolverContext:
     identity = {"sub": "u-1", "username": "alice", "claims": claims, "issuer": claims["iss"],
                 "defaultAuthStrategy": "ALLOW", "groups": ["Admin"], "sourceIp": ["127.0.0.1"]}
     return ResolverContext(arguments={"input": {"id": "x1", "title": "t", "name": "n"}, "id": "x1"},
-                           identity=identity, source={"id": "s1"}, prev={"result": {"id": "p1", "items": []}},
+                           identity=identity, source={"id": "s1", "tagId": "t1", "postId": "p1"}, prev={"result": {"id": "p1", "items": []}},
                            result={"id": "r1", "items": []}, info=Info("f", "Query", {}, ["id"], "{ id }"),
                            auth_mode="AMAZON_COGNITO_USER_POOLS")
 
