@@ -70,20 +70,20 @@ def _string(argument: str, key: str, value: Any) -> str:
     return value
 
 
-def check_env_name(argument: str, value: Any) -> str:
-    value = _string(argument, "envName", value)
-    if not ENV_NAME.match(value):
-        raise ProjectError(f'{argument}: envName "{value}" is invalid: use 2 to 10 lowercase letters')
+def _matching(argument: str, key: str, value: Any, pattern: re.Pattern[str], rule: str) -> str:
+    """A string value that must match `pattern`; a refusal names the argument, key and value, then the rule."""
+    value = _string(argument, key, value)
+    if not pattern.match(value):
+        raise ProjectError(f'{argument}: {key} "{value}" is invalid: {rule}')
     return value
+
+
+def check_env_name(argument: str, value: Any) -> str:
+    return _matching(argument, "envName", value, ENV_NAME, "use 2 to 10 lowercase letters")
 
 
 def check_project_name(argument: str, value: Any) -> str:
-    value = _string(argument, "projectName", value)
-    if not PROJECT_NAME.match(value):
-        raise ProjectError(
-            f'{argument}: projectName "{value}" is invalid: use 3 to 20 letters and digits (a-z, A-Z, 0-9)'
-        )
-    return value
+    return _matching(argument, "projectName", value, PROJECT_NAME, "use 3 to 20 letters and digits (a-z, A-Z, 0-9)")
 
 
 def check_editor(argument: str, value: Any) -> str:
@@ -97,13 +97,8 @@ def check_editor(argument: str, value: Any) -> str:
 
 
 def check_app_id(argument: str, value: Any) -> str:
-    value = _string(argument, "appId", value)
-    if not APP_ID.match(value):
-        raise ProjectError(
-            f'{argument}: appId "{value}" is invalid: an Amplify app id is "d" followed by 1 to 19 lowercase '
-            "letters and digits"
-        )
-    return value
+    return _matching(argument, "appId", value, APP_ID,
+                     'an Amplify app id is "d" followed by 1 to 19 lowercase letters and digits')
 
 
 def check_region(argument: str, value: Any) -> str:
