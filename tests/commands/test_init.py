@@ -164,7 +164,8 @@ def refused(capsys: pytest.CaptureFixture[str], argv: list[str], project: Path) 
         (["--amplify", '{"defaultEditor": "notepad"}'],
          'amplify init: --amplify: defaultEditor "notepad" is invalid: use one of vscode, android-studio, xcode, '
          "atom, sublime, intellij, vim, emacs, none (or code, idea14ce)"),
-        (["--amplify", '{"appId": "X1"}'], '--amplify: appId "X1" is invalid'),
+        (["--amplify", '{"appId": "X1"}'], 'amplify init: --amplify: appId "X1" is invalid: an Amplify app id is '
+         '"d" followed by 1 to 19 lowercase letters and digits'),
         (["--amplify", '{"envname": "dev"}'],
          'amplify init: --amplify: unknown key "envname". Allowed keys: projectName, appId, envName, defaultEditor'),
         (["--amplify", '{"envName": 7}'], "--amplify: envName 7 is invalid: expected a string"),
