@@ -59,31 +59,35 @@ def forget_secrets(entry: dict[str, Any]) -> None:
         Path(path).unlink(missing_ok=True)
 
 
-def profile_region(profile: str) -> str | None:
-    """The region of a named profile in the AWS shared config file (AWS_CONFIG_FILE honoured)."""
-    config_file = Path(os.environ.get("AWS_CONFIG_FILE") or home() / ".aws" / "config")
+def _aws_files() -> tuple[Path, Path]:
+    """The shared credentials and config files (AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE honoured)."""
+    return (Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or home() / ".aws" / "credentials"),
+            Path(os.environ.get("AWS_CONFIG_FILE") or home() / ".aws" / "config"))
+
+
+def _read_ini(path: Path) -> configparser.RawConfigParser:
+    """An AWS ini file (a missing one is empty); a malformed one is a ProjectError naming it, never skipped."""
     parser = configparser.RawConfigParser()
     try:
-        parser.read(config_file, encoding="utf-8")
+        parser.read(path, encoding="utf-8")
     except configparser.Error as error:
-        raise ProjectError(f"{config_file}: cannot be read as an AWS config file: {error}") from error
-    section = profile if profile == "default" else f"profile {profile}"
-    return parser.get(section, "region", fallback=None)
+        raise ProjectError(f"{path}: cannot be read as an AWS config file: {error}") from error
+    return parser
+
+
+def _config_section(profile: str) -> str:
+    return profile if profile == "default" else f"profile {profile}"
+
+
+def profile_region(profile: str) -> str | None:
+    """The region of a named profile in the AWS shared config file."""
+    return _read_ini(_aws_files()[1]).get(_config_section(profile), "region", fallback=None)
 
 
 def profile_exists(profile: str) -> bool:
     """Whether the profile is named in ~/.aws/credentials or ~/.aws/config (push needs it; init does not)."""
-    credentials = Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or home() / ".aws" / "credentials")
-    config_file = Path(os.environ.get("AWS_CONFIG_FILE") or home() / ".aws" / "config")
-    for path, section in ((credentials, profile), (config_file, profile if profile == "default" else f"profile {profile}")):
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path, encoding="utf-8")
-        except configparser.Error:
-            continue
-        if parser.has_section(section):
-            return True
-    return False
+    credentials, config_file = _aws_files()
+    return _read_ini(credentials).has_section(profile) or _read_ini(config_file).has_section(_config_section(profile))
 
 
 def resolve_region(settings: AwsSettings) -> str:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from amplify_local.project.files import ProjectError
 from amplify_local.project.settings import AwsSettings
 from amplify_local.provider import credentials
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path))
     for key in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(key, raising=False)
@@ -64,3 +65,13 @@ def test_aws_config_file_is_honoured(home: Path, monkeypatch: pytest.MonkeyPatch
     config.write_text("[default]\nregion = me-south-1\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     assert credentials.profile_region("default") == "me-south-1"
+
+
+@pytest.mark.parametrize("name", ["credentials", "config"])
+def test_a_malformed_aws_file_is_named_not_skipped(home: Path, name: str) -> None:
+    path = home / ".aws" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("region = us-east-1\n")  # a key before any [section]
+    with pytest.raises(ProjectError) as caught:
+        credentials.profile_exists("dev")
+    assert str(caught.value).startswith(f"{path}: cannot be read as an AWS config file: File contains no section headers.")
