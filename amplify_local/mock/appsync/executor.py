@@ -34,7 +34,7 @@ from graphql import (
 
 from amplify_local.mock.appsync.auth import check_field
 from amplify_local.mock.appsync.errors import AppSyncError
-from amplify_local.mock.appsync.plan import Plan, Planner, build_plan, run_plan
+from amplify_local.mock.appsync.plan import Plan, Planner, build_plan, read_field, run_plan
 from amplify_local.mock.appsync.resolvers import CompiledResolver, FieldFailure, Run
 from amplify_local.mock.appsync.schema import FieldAuth
 from amplify_local.mock.appsync.types import Identity, Info, ResolverContext
@@ -189,8 +189,6 @@ def attach_resolvers(
             graphql_field.resolve = _checked_read(field_auth, type_name, field_name) if needs_check else None
             if needs_check:
                 checks[(type_name, field_name)] = field_auth
-            if type_name == subscription_type:
-                graphql_field.resolve = _event_read(field_auth if needs_check else None, type_name, field_name)
             continue
         graphql_field.resolve = _template_resolver(
             compiled,
@@ -202,25 +200,10 @@ def attach_resolvers(
     return Planner(schema, checks, check_field)
 
 
-def _read(source: Any, name: str) -> Any:
-    return source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
-
-
 def _checked_read(auth: FieldAuth, type_name: str, field_name: str) -> Callable[..., Any]:
     def resolve(source: Any, info: GraphQLResolveInfo, **_args: Any) -> Any:
         check_field(auth, info.context.identity, type_name, field_name)
-        return _read(source, info.field_name)
-
-    return resolve
-
-
-def _event_read(auth: FieldAuth | None, type_name: str, field_name: str) -> Callable[..., Any]:
-    """A subscription field without a resolver: over HTTP it is refused earlier; in an event it reads it."""
-
-    def resolve(source: Any, info: GraphQLResolveInfo, **_args: Any) -> Any:
-        if auth is not None:
-            check_field(auth, info.context.identity, type_name, field_name)
-        return _read(source, info.field_name)
+        return read_field(source, info.field_name)
 
     return resolve
 
@@ -233,7 +216,7 @@ def _template_resolver(
     async def resolve(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
         state: RequestState = info.context
         if state.event and is_subscription:
-            return _read(source, info.field_name)
+            return read_field(source, info.field_name)
         identity = state.identity
         if auth is not None:
             check_field(auth, identity, type_name, field_name)

@@ -350,7 +350,8 @@ def _async_list(item: Completer, item_non_null: bool) -> Completer:
     return complete
 
 
-def _read(source: Any, name: str) -> Any:
+def read_field(source: Any, name: str) -> Any:
+    """A plain field: the parent's key (AppSync's default resolver), or its attribute."""
     return source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
 
 
@@ -372,7 +373,7 @@ def _sync_object(fields: list[FieldPlan]) -> Completer:
                 else:
                     if plan.auth is not None:
                         execution.check(plan)
-                    value = source.get(plan.name) if is_dict else _read(source, plan.name)
+                    value = source.get(plan.name) if is_dict else read_field(source, plan.name)
                 if value is None:
                     if plan.non_null:
                         _null_field(plan, Path(path, key), execution)
@@ -404,7 +405,7 @@ async def _resolve_field(plan: FieldPlan, source: Any, path: Path, execution: Ex
         else:
             if plan.auth is not None:
                 execution.check(plan)
-            value = _read(source, plan.name)
+            value = read_field(source, plan.name)
         if value is None:
             if plan.non_null:
                 _null_field(plan, path, execution)
