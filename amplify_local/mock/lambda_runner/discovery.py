@@ -61,17 +61,21 @@ class Settings:
     api_key: str = "da2-fakeApiId123456"
 
 
-def _read_json(path: Path, default: Any = None) -> Any:
-    """A JSON file's content; a missing file is `default`, a malformed one names file, line and column."""
+def _read_object(path: Path) -> dict[str, Any]:
+    """A JSON object file; a missing file is `{}`, a malformed one (or not an object) names the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return default
+        return {}
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise LambdaError("InvalidParameterValueException",
                           f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
+    if not isinstance(document, dict):
+        raise LambdaError("InvalidParameterValueException",
+                          f"{path}: expected a JSON object, found {type(document).__name__}")
+    return document
 
 
 @dataclass
@@ -92,16 +96,16 @@ class Project:
     @classmethod
     def load(cls, root: Path) -> Project:
         amplify = root / "amplify"
-        env_name = (_read_json(amplify / ".config" / "local-env-info.json", {}) or {}).get("envName") or "dev"
-        meta = _read_json(amplify / "backend" / "amplify-meta.json", {}) or {}
+        env_name = _read_object(amplify / ".config" / "local-env-info.json").get("envName") or "dev"
+        meta = _read_object(amplify / "backend" / "amplify-meta.json")
         region = ((meta.get("providers") or {}).get("awscloudformation") or {}).get("Region")
         return cls(
             root=root,
             env_name=env_name,
             region=region or cfn.PSEUDO_PARAMETERS["AWS::Region"],
             meta=meta,
-            backend_config=_read_json(amplify / "backend" / "backend-config.json", {}) or {},
-            team_provider=_read_json(amplify / "team-provider-info.json", {}) or {},
+            backend_config=_read_object(amplify / "backend" / "backend-config.json"),
+            team_provider=_read_object(amplify / "team-provider-info.json"),
         )
 
     def is_layer(self, name: str) -> bool:
@@ -216,7 +220,7 @@ def _parameters(project: Project, name: str, template: dict[str, Any], folder: P
     parameters["env"] = project.env_name
     env_entry = (project.team_provider.get(project.env_name) or {}).get("categories") or {}
     parameters.update((env_entry.get("function") or {}).get(name) or {})
-    parameters.update(_read_json(folder / "parameters.json", {}) or {})
+    parameters.update(_read_object(folder / "parameters.json"))
     depends_on = ((project.backend_config.get("function") or {}).get(name) or {}).get("dependsOn") or []
     for dependency in depends_on:
         category, resource = dependency.get("category", ""), dependency.get("resourceName", "")
@@ -252,7 +256,7 @@ def _import_value(region: str) -> Any:
 def _layer_names(project: Project, name: str, folder: Path, properties: dict[str, Any]) -> list[str]:
     """The project layers a function uses: function-parameters.json, then the template's Layers."""
     names: list[str] = []
-    for layer in (_read_json(folder / "function-parameters.json", {}) or {}).get("lambdaLayers") or []:
+    for layer in _read_object(folder / "function-parameters.json").get("lambdaLayers") or []:
         if isinstance(layer, dict) and layer.get("type", "ProjectLayer") == "ProjectLayer" and layer.get("resourceName"):
             names.append(layer["resourceName"])
     mentioned = json.dumps(properties.get("Layers") or [])
@@ -285,7 +289,7 @@ def project_spec(source: FunctionSource, project: Project, settings: Settings) -
     """A project function, with its resolved environment; it watches its folder and its layers."""
     name, folder = source.name, source.path
     template_path = _template_path(folder, name)
-    template = _read_json(template_path, {}) or {}
+    template = _read_object(template_path)
     properties = _lambda_resource(template, template_path, name)
     parameters = _parameters(project, name, template, folder, settings)
     parameters["AWS::Region"] = project.region

@@ -189,6 +189,14 @@ def test_unresolvable_function_property_names_template_and_property(project: Pat
     assert caught.value.error_message.startswith(f"{template}: {message}")
 
 
+def test_a_project_file_that_is_not_an_object_names_the_file(project: Path) -> None:
+    meta = project / "amplify/backend/amplify-meta.json"
+    meta.write_text("[]")
+    with pytest.raises(LambdaError) as caught:
+        Project.load(project)
+    assert caught.value.error_message == f"{meta}: expected a JSON object, found list"
+
+
 def test_malformed_dotenv_names_file_and_line(project: Path) -> None:
     (project / "amplify/backend/function/pyecho/.env").write_text("GOOD=1\nthis is not an assignment\n")
     loaded = Project.load(project)
