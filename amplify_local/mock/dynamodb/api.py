@@ -24,6 +24,7 @@ from typing import Any
 
 from amplify_local.mock.dynamodb.engine import OPERATIONS
 from amplify_local.mock.dynamodb.errors import SERVER_ERRORS, DynamoDBError
+from amplify_local.mock.dynamodb.shapes import request_checker
 
 log = logging.getLogger("amplify_local.dynamodb")
 
@@ -57,6 +58,9 @@ def handle(engine: Any, target: str | None, body: bytes) -> tuple[int, dict[str,
             raise DynamoDBError("SerializationException", "The request body is not valid JSON") from None
         if not isinstance(request, dict):
             raise DynamoDBError("SerializationException", "The request body must be a JSON object")
+        checker = request_checker(operation)  # type: ignore[arg-type]
+        if checker is not None:
+            request = checker(request, "")
         return 200, getattr(engine, method_name)(request)
     except DynamoDBError as error:
         return error_body(error)
@@ -73,6 +77,9 @@ def error_body(error: DynamoDBError) -> tuple[int, dict[str, Any]]:
 
 def create_app(engine: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     """The ASGI app of the endpoint over `engine` (an `Engine` or a `RemoteEngine`)."""
+
+    for operation in OPERATIONS:  # build the request checkers now, not on the first requests
+        request_checker(operation)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -336,20 +336,20 @@ class Engine:
                                  "simultaneously per table")
             for change in updates_list:
                 if "Create" in change:
-                    create = change["Create"]
+                    create = change["Create"] or {}
                     name = create.get("IndexName")
                     if name in spec.indexes:
                         raise invalid_parameter(f"Attempting to create an index which already exists: {name}")
                     self._add_index(spec, name, "GSI", key_spec(create.get("KeySchema"), types, "indexKeySchema"),
                                     check_projection(create.get("Projection")))
                 elif "Delete" in change:
-                    name = change["Delete"].get("IndexName")
+                    name = (change["Delete"] or {}).get("IndexName")
                     if spec.indexes.get(name) is None or spec.indexes[name].kind != "GSI":
                         raise DynamoDBError("ResourceNotFoundException",
                                             f"Requested resource not found: Index: {name} not found")
                     self._drop_index(spec, name)
                 elif "Update" in change:
-                    name = change["Update"].get("IndexName")
+                    name = (change["Update"] or {}).get("IndexName")
                     if name not in spec.indexes:
                         raise DynamoDBError("ResourceNotFoundException",
                                             f"Requested resource not found: Index: {name} not found")
@@ -715,9 +715,9 @@ class Engine:
                     raise validation("Supplied AttributeValue has more than one datatypes set, must contain "
                                      "exactly one of the supported datatypes")
                 if "PutRequest" in entry:
-                    writes.append(self._prepare("Put", {"TableName": table_name, **entry["PutRequest"]}))
+                    writes.append(self._prepare("Put", {"TableName": table_name, **(entry["PutRequest"] or {})}))
                 else:
-                    writes.append(self._prepare("Delete", {"TableName": table_name, **entry["DeleteRequest"]}))
+                    writes.append(self._prepare("Delete", {"TableName": table_name, **(entry["DeleteRequest"] or {})}))
         targets = [(w.spec.name, w.pk, w.sk) for w in writes]
         if len(set(targets)) != len(targets):
             raise validation("Provided list of item keys contains duplicates")
@@ -758,6 +758,7 @@ class Engine:
             if len(entry) != 1 or next(iter(entry)) not in ("ConditionCheck", "Put", "Delete", "Update"):
                 raise validation("TransactItems can only contain one of Check, Put, Update or Delete")
             action, body = next(iter(entry.items()))
+            body = body or {}
             if action == "ConditionCheck" and not body.get("ConditionExpression"):
                 raise validation("The ConditionExpression parameter is required for ConditionCheck")
             if action == "Update" and not body.get("UpdateExpression"):

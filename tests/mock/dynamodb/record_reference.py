@@ -453,6 +453,13 @@ SCENARIOS: list[tuple[str, str, dict[str, Any], bool]] = [
     ("ttl-enable", "UpdateTimeToLive", {"TableName": "Todo", "TimeToLiveSpecification": {
         "AttributeName": "expires", "Enabled": True}}, False),
     ("ttl-describe-enabled", "DescribeTimeToLive", {"TableName": "Todo"}, False),
+    ("wrong-type-expression", "PutItem", {"TableName": "Todo", "Item": {"id": {"S": "w"}}, "ConditionExpression": 1},
+     False),
+    ("wrong-type-value", "PutItem", {"TableName": "Todo", "Item": {"id": {"S": 5}}}, False),
+    ("wrong-type-limit", "Scan", {"TableName": "Todo", "Limit": "5", "ProjectionExpression": "id"}, False),
+    ("wrong-type-boolean", "Query", {"TableName": "Todo", "KeyConditionExpression": "id = :v",
+                                     "ExpressionAttributeValues": {":v": {"S": "w"}}, "ScanIndexForward": "no"},
+     False),
     ("delete-table", "DeleteTable", {"TableName": "Posts"}, False),
     ("delete-table-again", "DeleteTable", {"TableName": "Posts"}, False),
 ]

@@ -1,0 +1,140 @@
+"""The JSON shapes of DynamoDB's requests, checked at the wire before the engine sees a request.
+
+Built once per operation from botocore's DynamoDB service model (the SDKs' own description of the API)
+into small checker functions. Like DynamoDB Local's JSON reader, scalars are coerced where the API
+expects another scalar (`1` for a string becomes `"1"`, `"5"` for an integer becomes `5`); a value of
+the wrong kind (a list for a map, text for a boolean, ...) is a `SerializationException` naming where
+it was, instead of a Python error deep in the engine. Unknown members are ignored, as DynamoDB does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from amplify_local.mock.dynamodb.errors import DynamoDBError
+
+Checker = Callable[[Any, str], Any]
+
+
+@cache
+def _service_model() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("dynamodb")
+
+
+@cache
+def request_checker(operation: str) -> Checker | None:
+    """The checker of one operation's input, or None for an operation the model does not know."""
+    model = _service_model()
+    if operation not in model.operation_names:
+        return None
+    return _compile(model.operation_model(operation).input_shape, {})
+
+
+def _wrong(where: str, expected: str) -> DynamoDBError:
+    return DynamoDBError("SerializationException", f"Unexpected value at '{where or '$'}': expected {expected}")
+
+
+def _compile(shape: Any, compiled: dict[str, Checker]) -> Checker:
+    """A checker for `shape`; recursive shapes (AttributeValue's L and M) share one checker through `compiled`."""
+    name = shape.name
+    if name in compiled:
+        return lambda value, where: compiled[name](value, where)
+    kind = shape.type_name
+    if kind == "structure":
+        members: dict[str, Checker] = {}
+        compiled[name] = _structure(members)
+        for member_name, member_shape in shape.members.items():
+            members[member_name] = _compile(member_shape, compiled)
+        return compiled[name]
+    if kind == "list":
+        compiled[name] = _list(_compile(shape.member, compiled))
+        return compiled[name]
+    if kind == "map":
+        compiled[name] = _map(_compile(shape.value, compiled))
+        return compiled[name]
+    return _SCALARS.get(kind, _any)
+
+
+def _structure(members: dict[str, Checker]) -> Checker:
+    def check(value: Any, where: str) -> Any:
+        if not isinstance(value, dict):
+            raise _wrong(where, "an object")
+        for key, member in value.items():
+            checker = members.get(key)
+            if checker is not None and member is not None:
+                checked = checker(member, f"{where}.{key}" if where else key)
+                if checked is not member:
+                    value[key] = checked
+        return value
+
+    return check
+
+
+def _list(member: Checker) -> Checker:
+    def check(value: Any, where: str) -> Any:
+        if not isinstance(value, list):
+            raise _wrong(where, "a list")
+        for index, item in enumerate(value):
+            checked = member(item, f"{where}[{index}]")
+            if checked is not item:
+                value[index] = checked
+        return value
+
+    return check
+
+
+def _map(member: Checker) -> Checker:
+    def check(value: Any, where: str) -> Any:
+        if not isinstance(value, dict):
+            raise _wrong(where, "an object")
+        for key, item in value.items():
+            checked = member(item, f"{where}.{key}")
+            if checked is not item:
+                value[key] = checked
+        return value
+
+    return check
+
+
+def _string(value: Any, where: str) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    raise _wrong(where, "a string")
+
+
+def _integer(value: Any, where: str) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    raise _wrong(where, "an integer")
+
+
+def _boolean(value: Any, where: str) -> Any:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise _wrong(where, "a boolean")
+
+
+def _number(value: Any, where: str) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    raise _wrong(where, "a number")
+
+
+def _any(value: Any, where: str) -> Any:
+    return value
+
+
+_SCALARS: dict[str, Checker] = {"string": _string, "blob": _string, "integer": _integer, "long": _integer,
+                                "boolean": _boolean, "double": _number, "float": _number, "timestamp": _any}
