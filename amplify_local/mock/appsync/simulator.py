@@ -146,8 +146,15 @@ class Simulator:
 
     # --- SubscriptionRuntime ---------------------------------------------------------------------------
 
-    def authorize(self, headers: dict[str, str]) -> Identity:
-        return self.authorizer.classify(headers)
+    def authorize(self, headers: dict[str, str]) -> Any:
+        """The caller of a WebSocket start: an `Identity`, or, when only the API's Lambda authorizer can
+        tell, an awaitable of one (the realtime protocol awaits it)."""
+        try:
+            return self.authorizer.classify(headers)
+        except RequestError:
+            if "AWS_LAMBDA" in self.authorizer.modes and self.authorizer.lambda_authorizer is not None:
+                return self.authorizer.authorize(headers)
+            raise
 
     async def subscribe(
         self,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from amplify_local.mock.appsync import loader
-from amplify_local.mock.appsync.errors import AppSyncError
+from amplify_local.mock.appsync.errors import AppSyncError, RequestError
 from amplify_local.mock.appsync.subscriptions import make_entry
 from amplify_local.mock.dynamodb import Engine
 from amplify_local.transformer.build import read_build
@@ -70,3 +70,31 @@ def test_subscribe_refuses_invalid_documents_and_queries(simulator) -> None:
     for query in ("subscription { onNothing { id } }", "query { listPosts { items { id } } }", "subscription {"):
         with pytest.raises(AppSyncError):
             asyncio.run(simulator.subscribe(query, {}, None, identity, key))
+
+
+def test_websocket_authorization_falls_back_on_the_lambda_authorizer(tmp_path: Path) -> None:
+    from amplify_local.mock.appsync.auth import Authorizer
+    from amplify_local.mock.appsync.service import Functions, _lambda_authorizer
+    from amplify_local.transformer.types import ApiDefinition, AuthProvider
+
+    (tmp_path / "gate.js").write_text(
+        "exports.handler = async (event) => ({ isAuthorized: event.authorizationToken === 'let-me-in',"
+        " resolverContext: { team: 'blue' } });\n")
+    runner = Functions(None, lambda_dir=tmp_path)
+    api = ApiDefinition("lambda", "type Query { a: Int } type Subscription { s: Int }",
+                        AuthProvider("AWS_LAMBDA", lambda_function="gate"))
+    simulator = loader.load(api, Engine.open(None),
+                            authorizer=Authorizer(api, lambda_authorizer=_lambda_authorizer(runner)))
+
+    async def scenario() -> None:
+        try:
+            pending = simulator.authorize({"authorization": "let-me-in"})
+            identity = await pending
+            assert identity.mode == "AWS_LAMBDA"
+            assert identity.resolver_fields == {"resolverContext": {"team": "blue"}}
+            with pytest.raises(RequestError, match="denied"):
+                await simulator.authorize({"authorization": "nope"})
+        finally:
+            await runner.close()
+
+    asyncio.run(scenario())
