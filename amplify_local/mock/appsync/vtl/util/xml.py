@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.etree import ElementTree
 
@@ -9,14 +10,15 @@ from amplify_local.mock.appsync.errors import TemplateError
 from amplify_local.mock.appsync.vtl.util.json import to_json
 from amplify_local.mock.appsync.vtl.values import to_string
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+
 
 def _scalar(text: str) -> Any:
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+    """Decimal notation becomes a number; anything else, `NaN`, `inf` or `1_000` included, stays text
+    (Python's int()/float() would take those, which AppSync does not, and NaN has no JSON form)."""
+    if not _NUMBER.fullmatch(text):
+        return text
+    return float(text) if any(mark in text for mark in ".eE") else int(text)
 
 
 def _element(node: ElementTree.Element) -> Any:

@@ -15,3 +15,9 @@ def test_xml(vtl: Any) -> None:
         "posts": {"post": [{"id": 1, "title": "A"}, {"id": 2, "title": "B"}]}}
     with pytest.raises(TemplateError, match="Unable to parse XML"):
         vtl.text("$util.xml.toMap('<a>')")
+
+
+def test_only_decimal_notation_becomes_a_number(vtl: Any) -> None:
+    xml = "<r><a>-12</a><b>2.5</b><c>1e3</c><d>NaN</d><e>inf</e><f>1_000</f><g>0x1F</g></r>"
+    assert vtl.json("$util.xml.toJsonString($ctx.args.x)", arguments={"x": xml}) == {
+        "r": {"a": -12, "b": 2.5, "c": 1000.0, "d": "NaN", "e": "inf", "f": "1_000", "g": "0x1F"}}
