@@ -24,7 +24,7 @@ from amplify_local.mock.appsync.vtl.context import context_variables
 from amplify_local.mock.appsync.vtl.parser import TemplateSyntaxError, parse
 from amplify_local.mock.appsync.vtl.runtime import MAX_OUTPUT, BreakLoop, Frame, ReturnValue, StopRender
 from amplify_local.mock.appsync.vtl.util import UTIL
-from amplify_local.mock.appsync.vtl.util.json import to_json
+from amplify_local.mock.appsync.vtl.util.json import DECODER, to_json
 
 __all__ = ["Template", "TemplateError", "compile_template", "parse_output"]
 
@@ -89,7 +89,7 @@ def plain(value: Any) -> Any:
 def parse_output(text: str) -> Any:
     """The rendered document as JSON, or AppSync's `MappingTemplate` error."""
     try:
-        return json.loads(text)
+        return DECODER.decode(text)
     except ValueError:
         raise TemplateError(_NOT_JSON.format(text.strip())) from None
 

@@ -30,6 +30,13 @@ def test_output_that_is_not_json_is_a_mapping_template_error() -> None:
                                     "com.amazonaws.deepdish.transform.model.lambda.LambdaVersionedConfig.")
 
 
+def test_rendered_nan_is_not_json() -> None:
+    with pytest.raises(TemplateError) as caught:
+        compile_template('{"n": NaN}').render(ResolverContext(arguments={}))
+    assert caught.value.error_type == "MappingTemplate"
+    assert caught.value.message.startswith('Unable to convert {"n": NaN} to class')
+
+
 def test_return_skips_json_parsing_of_the_text() -> None:
     result = compile_template("not json #return([1, 2])").render(ResolverContext(arguments={}))
     assert (result.returned, result.value, result.text) == (True, [1, 2], "[1,2]")

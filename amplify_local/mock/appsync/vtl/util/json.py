@@ -23,6 +23,14 @@ def _default(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False)
 
 
+def _no_constant(name: str) -> Any:
+    """Jackson, as AppSync runs it, refuses NaN and Infinity; Python's json module would take them."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+DECODER = json.JSONDecoder(parse_constant=_no_constant)  # every JSON text a template reads or renders
+
+
 def to_json(value: Any) -> str:
     """Compact JSON; objects of the runtime (loop status, `$ctx.info`, entries) serialise as AppSync shows them."""
     try:
@@ -35,7 +43,9 @@ def parse_json(text: Any) -> Any:
     if not isinstance(text, str):
         raise TemplateError(f"$util.parseJson expects a String, got {type(text).__name__}")
     try:
-        return json.loads(text)
+        return DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise TemplateError(f"Unable to parse JSON document: {exc.msg} (line {exc.lineno}, "
                             f"column {exc.colno})") from exc
+    except ValueError as exc:
+        raise TemplateError(f"Unable to parse JSON document: {exc}") from exc

@@ -21,3 +21,9 @@ def test_parse_json_round_trip(vtl: Any) -> None:
 def test_parse_json_of_invalid_text_is_an_error(vtl: Any) -> None:
     with pytest.raises(TemplateError, match="Unable to parse JSON"):
         vtl.text("$util.parseJson('{not json')")
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_parse_json_refuses_what_jackson_refuses(vtl: Any, constant: str) -> None:
+    with pytest.raises(TemplateError, match=f"Unable to parse JSON document: {constant} is not a JSON value"):
+        vtl.text(f"$util.parseJson('[{constant}]')")
