@@ -72,6 +72,8 @@ def test_refusals(initialised, capsys: pytest.CaptureFixture[str]) -> None:
         (["env", "checkout", "qa"], 'amplify env checkout: Environment "qa" does not exist (environments: dev). Use "amplify env add".'),
         (["env", "remove", "dev"], 'amplify env remove: "dev" is the current environment; check out another one before removing it'),
         (["env", "remove", "qa"], 'amplify env remove: Environment "qa" does not exist (environments: dev)'),
+        (["env", "checkout"], "amplify env checkout: give the environment to check out: amplify env checkout NAME"),
+        (["env", "remove"], "amplify env remove: give the environment to remove: amplify env remove NAME"),
     ]
     for argv, message in cases:
         assert cli.main(argv) == 1, argv

@@ -409,7 +409,8 @@ def test_app_from_a_local_folder_in_an_empty_folder(sandbox) -> None:
 def test_app_needs_an_empty_folder(sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     (sandbox.project / "README.md").write_text("mine")
     assert cli.main(["init", "--app", str(sandbox.project), "--yes"]) == 1
-    assert "--app: " in capsys.readouterr().err
+    assert capsys.readouterr().err == (f"amplify init: --app: {sandbox.project} is not empty; run init --app in an "
+                                       "empty folder\n")
     assert [path.name for path in sandbox.project.iterdir()] == ["README.md"]
 
 
@@ -419,6 +420,12 @@ def test_app_without_an_amplify_backend_is_refused(sandbox, capsys: pytest.Captu
     (sample / "index.html").write_text("<p>")
     assert cli.main(["init", "--app", str(sample), "--yes"]) == 1
     assert f'--app: "{sample}" has no amplify/backend folder' in capsys.readouterr().err
+    assert list(sandbox.project.iterdir()) == []
+
+
+def test_app_that_is_neither_a_folder_nor_a_git_url(sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["init", "--app", "no-such-sample", "--yes"]) == 1
+    assert capsys.readouterr().err == 'amplify init: --app: "no-such-sample" is neither an existing folder nor a git URL\n'
     assert list(sandbox.project.iterdir()) == []
 
 
@@ -450,7 +457,8 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_adding_an_environment_through_init_keeps_the_settings(initialised, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["init", "--yes", "--amplify", '{"envName": "qa"}', "--frontend", '{"frontend": "ios"}']) == 1
-    assert 'change them with "amplify configure project"' in capsys.readouterr().err
+    assert capsys.readouterr().err == ('amplify init: switching environments keeps the project settings; change them '
+                                       'with "amplify configure project"\n')
     assert "qa" not in initialised.json("amplify/team-provider-info.json")
 
 
