@@ -17,7 +17,7 @@ from amplify_local.mock.appsync.errors import TemplateError
     ("$l.lastIndexOf(9)", -1, [1, 2, 3]), ("$l.remove(0)", 1, [2, 3]), ('$l.remove("x")', False, [1, 2, 3]),
     ("$l.removeAll([1, 2])", True, [3]), ("$l.retainAll([2])", True, [2]), ("$l.set(0, 9)", 1, [9, 2, 3]),
     ("$l.subList(1, 3)", [2, 3], [1, 2, 3]), ("$l.equals([1, 2, 3])", True, [1, 2, 3]),
-    ("$l.toString()", "[1, 2, 3]", [1, 2, 3]),
+    ("$l.toString()", "[1, 2, 3]", [1, 2, 3]), ("$l.toArray()", [1, 2, 3], [1, 2, 3]),
 ])
 def test_list_method(expression: str, expected: Any, after: list[Any], vtl: Any) -> None:
     assert vtl.json(f"#set($l = [1, 2, 3])$util.toJson([{expression}, $l])") == [expected, after]

@@ -11,6 +11,8 @@ import pytest
     ("$i.intValue()", 7), ("$d.intValue()", 2), ("$i.doubleValue()", 7.0), ("$i.toString()", "7"),
     ("$d.toString()", "2.5"), ("$i.equals(7)", True), ("$i.equals(7.0)", False), ("$i.compareTo(9)", -1),
     ("$t.booleanValue()", True), ("$t.toString()", "true"), ("$t.equals(true)", True),
+    ("$d.longValue()", 2), ("$i.shortValue()", 7), ("$d.floatValue()", 2.5), ("$d.isNaN()", False),
+    ("$d.isInfinite()", False),
 ])
 def test_number_and_boolean_methods(expression: str, expected: Any, vtl: Any) -> None:
     assert vtl.json(f"#set($i = 7)#set($d = 2.5)#set($t = true)$util.toJson({expression})") == expected

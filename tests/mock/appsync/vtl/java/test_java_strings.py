@@ -21,6 +21,10 @@ from amplify_local.mock.appsync.vtl.java.strings import split
     ('$s.concat("!")', "Hello World!"), ('$b.compareTo("a")', 1), ('$a.compareTo("abc")', -2),
     ('$s.split(" ")', ["Hello", "World"]), ('$a.repeat(3)', "aaa"), ('$s.toString()', "Hello World"),
     ('$s.hashCode()', -862545276), ('$p.isBlank()', False), ('$p.strip()', "x"),
+    ('$p.stripLeading()', "x "), ('$p.stripTrailing()', " x"), ('$s.codePointAt(1)', 101),
+    ('$s.subSequence(0, 5)', "Hello"), ('$s.compareToIgnoreCase("HELLO WORLD")', 0),
+    ('$a.compareToIgnoreCase("C")', -2), ('$a.intern()', "a"), ('$s.toCharArray().size()', 11),
+    ('$s.toCharArray().get(4)', "o"),
 ])
 def test_string_method(expression: str, expected: Any, vtl: Any) -> None:
     variables = '#set($s = "Hello World")#set($p = " x ")#set($a = "a")#set($b = "b")'
