@@ -269,13 +269,20 @@ def _lambda_source(api: ApiDefinition, runner: Functions) -> Any:
 
 
 def _lambda_authorizer(runner: Functions) -> Any:
-    async def authorize(provider: Any, token: str, headers: dict[str, str], body: Any) -> Any:
-        from amplify_local.mock.lambda_runner import authorize_request
+    """AppSync's AWS_LAMBDA authorizer on the function runner; answers are cached per token for the
+    answer's `ttlOverride`, else the API's result TTL (300 s by default), as AppSync caches them."""
+    cache: Any = None
 
+    async def authorize(provider: Any, token: str, headers: dict[str, str], body: Any) -> Any:
+        nonlocal cache
+        from amplify_local.mock.lambda_runner import AuthorizerCache, authorize_request
+
+        cache = cache or AuthorizerCache()
+        options = {} if provider.lambda_ttl is None else {"results_ttl": provider.lambda_ttl}
         result = await authorize_request(
             runner.get(), provider.lambda_function, token=token, query_string=str(body.get("query", "")),
             operation_name=body.get("operationName"), variables=body.get("variables"), headers=headers,
-            identity_validation_expression=provider.identity_validation_expression,
+            identity_validation_expression=provider.identity_validation_expression, cache=cache, **options,
         )
         if not result.is_authorized:
             raise unauthorized("Lambda authorizer denied the request")

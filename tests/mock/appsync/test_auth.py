@@ -240,3 +240,28 @@ def test_type_directives_apply_to_fields_without_their_own(multi) -> None:
     body = _query(multi, {"x-api-key": "da2-fakeApiId123456"}, "{ item { id private } }")
     assert body["data"] == {"item": {"id": "i1", "private": None}}
     assert _denied(body) == [["item", "private"]]
+
+
+def test_lambda_authorizer_answers_are_cached_per_token(tmp_path: Path) -> None:
+    from amplify_local.mock.appsync.service import Functions, _lambda_authorizer
+
+    (tmp_path / "count.js").write_text(
+        "let calls = 0;\nexports.handler = async (event) => { calls += 1;"
+        " return { isAuthorized: true, resolverContext: { calls }, ttlOverride: event.authorizationToken === 'short'"
+        " ? 0 : 60 }; };\n")
+    runner = Functions(None, lambda_dir=tmp_path)
+    api = _api("AWS_LAMBDA")
+    api.default_auth = AuthProvider("AWS_LAMBDA", lambda_function="count")
+    authorizer = Authorizer(api, lambda_authorizer=_lambda_authorizer(runner))
+
+    async def calls(token: str) -> int:
+        identity = await authorizer.authorize({"authorization": token}, None, {"query": "{ a }"})
+        return identity.resolver_fields["resolverContext"]["calls"]
+
+    async def scenario() -> list[int]:
+        try:
+            return [await calls("long"), await calls("long"), await calls("short"), await calls("short")]
+        finally:
+            await runner.close()
+
+    assert asyncio.run(scenario()) == [1, 1, 2, 3]
