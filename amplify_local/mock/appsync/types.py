@@ -7,6 +7,7 @@ Java value model on the way in and unwraps them on the way out.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -134,8 +135,9 @@ class SubscriptionRuntime(Protocol):
 
     subscriptions: Any
 
-    def authorize(self, headers: dict[str, str]) -> Identity:
-        """Classify a header carrier as HTTP requests are classified; raise `RequestError`."""
+    def authorize(self, headers: dict[str, str]) -> Identity | Awaitable[Identity]:
+        """Classify a header carrier as HTTP requests are classified; raise `RequestError`. An awaitable
+        when only the API's Lambda authorizer can tell (the caller awaits it)."""
         ...
 
     async def subscribe(
