@@ -20,3 +20,10 @@ def test_extensions_are_recorded(vtl: Any) -> None:
         "evictFromApiCache": [{"typeName": "Query", "fieldName": "getX", "keys": {"context.arguments.id": 1}}]}
     with pytest.raises(TemplateError, match="filterGroup"):
         vtl.text('$extensions.setSubscriptionFilter({"a": 1})')
+
+
+def test_invalidation_filter_is_recorded(vtl: Any) -> None:
+    result = vtl('$extensions.setSubscriptionInvalidationFilter($util.transform.toSubscriptionFilter('
+                 '{"id": {"eq": "x1"}})){}', parse_json=True)
+    assert result.extensions == {"setSubscriptionInvalidationFilter": {
+        "filterGroup": [{"filters": [{"fieldName": "id", "operator": "eq", "value": "x1"}]}]}}

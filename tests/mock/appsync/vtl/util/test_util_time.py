@@ -32,6 +32,7 @@ def test_now_helpers(vtl: Any) -> None:
     ("D|MMMM|EEEE|MMM|yy|h a", None, "37|February|Tuesday|Feb|18|7 PM"),
     ("yyyy-MM-dd'T'HH:mm:ssXXX", None, "2018-02-06T19:01:35Z"),
     ("HH:mm z", "America/New_York", "14:01 EST"),
+    ("E X", "Asia/Kolkata", "Wed +0530"),  # one X: hours, and minutes only when non-zero
 ])
 def test_epoch_to_formatted(pattern: str, zone: str | None, expected: str, vtl: Any) -> None:
     zone_arg = f', "{zone}"' if zone else ""

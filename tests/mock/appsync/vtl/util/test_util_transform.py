@@ -67,3 +67,10 @@ def test_elasticsearch_query_dsl(vtl: Any) -> None:
     ]}}
     with pytest.raises(TemplateError, match="Could not construct an Elasticsearch Query DSL from near"):
         _filter(vtl, "toElasticsearchQueryDSL", {"a": {"near": 1}})
+
+
+def test_elasticsearch_text_operators(vtl: Any) -> None:
+    result = _filter(vtl, "toElasticsearchQueryDSL", {"t": {"matchPhrasePrefix": "ab", "multiMatch": "cd",
+                                                            "wildcard": "e*", "regexp": "f.+"}})
+    assert result == {"bool": {"must": [{"match_phrase_prefix": {"t": "ab"}}, {"multi_match": {"t": "cd"}},
+                                        {"wildcard": {"t": "e*"}}, {"regexp": {"t": "f.+"}}]}}
