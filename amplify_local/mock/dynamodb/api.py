@@ -78,8 +78,9 @@ def error_body(error: DynamoDBError) -> tuple[int, dict[str, Any]]:
 def create_app(engine: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     """The ASGI app of the endpoint over `engine` (an `Engine` or a `RemoteEngine`)."""
 
-    for operation in OPERATIONS:  # build the request checkers now, not on the first requests
-        request_checker(operation)
+    # botocore's model takes ~0.3 s to load: build the request checkers beside startup, not in its way
+    threading.Thread(target=lambda: [request_checker(op) for op in OPERATIONS], name="dynamodb-shapes",
+                     daemon=True).start()
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -9,6 +9,7 @@ it was, instead of a Python error deep in the engine. Unknown members are ignore
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -16,6 +17,9 @@ from typing import Any
 from amplify_local.mock.dynamodb.errors import DynamoDBError
 
 Checker = Callable[[Any, str], Any]
+
+
+_lock = threading.Lock()
 
 
 @cache
@@ -28,10 +32,11 @@ def _service_model() -> Any:
 @cache
 def request_checker(operation: str) -> Checker | None:
     """The checker of one operation's input, or None for an operation the model does not know."""
-    model = _service_model()
-    if operation not in model.operation_names:
-        return None
-    return _compile(model.operation_model(operation).input_shape, {})
+    with _lock:  # the endpoint's warm-up thread and a first request may ask at once
+        model = _service_model()
+        if operation not in model.operation_names:
+            return None
+        return _compile(model.operation_model(operation).input_shape, {})
 
 
 def _wrong(where: str, expected: str) -> DynamoDBError:
