@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from amplify_local.project.files import ProjectError, read_json_object, staged_folder, write_text
-from amplify_local.project.headless import run_command
+from amplify_local.project.headless import help_answer, run_command
 from amplify_local.project.paths import ProjectPaths, find_project
 
 HELP = """usage: amplify api gql-compile [--force]
@@ -52,9 +52,9 @@ def gql_compile(paths: ProjectPaths) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print(HELP)
-        return 0 if argv else 2
+    answer = help_answer(argv, HELP, needs_argument=True)
+    if answer is not None:
+        return answer
     if argv[0] != "gql-compile" or any(arg not in ("--force",) for arg in argv[1:]):
         print(f"amplify api: unknown arguments {' '.join(argv)}\n\n{HELP}", file=sys.stderr)
         return 2

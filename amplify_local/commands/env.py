@@ -12,7 +12,7 @@ from pathlib import Path
 
 from amplify_local.project import settings as rules
 from amplify_local.project.files import ProjectError, write_json
-from amplify_local.project.headless import markdown_table, parse_options, run_command
+from amplify_local.project.headless import help_answer, markdown_table, parse_options, run_command
 from amplify_local.project.paths import ProjectPaths, find_project
 from amplify_local.project.state import (
     add_environment,
@@ -137,9 +137,9 @@ SUBCOMMANDS = {
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print(HELP)
-        return 0 if argv else 2
+    answer = help_answer(argv, HELP, needs_argument=True)
+    if answer is not None:
+        return answer
     handler = SUBCOMMANDS.get(argv[0])
     if handler is None:
         print(f'amplify env: unknown subcommand "{argv[0]}". Use one of: {", ".join(SUBCOMMANDS)}.', file=sys.stderr)

@@ -17,7 +17,14 @@ from pathlib import Path
 from amplify_local.project import frontend as frontend_files
 from amplify_local.project import settings as rules
 from amplify_local.project.files import ProjectError, read_json_object, staged_folder
-from amplify_local.project.headless import JSON_OPTIONS, Asker, HeadlessOptions, parse_options, run_command
+from amplify_local.project.headless import (
+    JSON_OPTIONS,
+    Asker,
+    HeadlessOptions,
+    help_answer,
+    parse_options,
+    run_command,
+)
 from amplify_local.project.paths import ProjectPaths
 from amplify_local.project.state import (
     NewProject,
@@ -218,9 +225,9 @@ def init(options: HeadlessOptions, root: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] in ("-h", "--help"):
-        print(HELP)
-        return 0
+    answer = help_answer(argv, HELP)
+    if answer is not None:
+        return answer
 
     def body() -> int:
         options = parse_options(

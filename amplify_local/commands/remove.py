@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from amplify_local.project.files import ProjectError, read_json_object
-from amplify_local.project.headless import Asker, parse_options, run_command
+from amplify_local.project.headless import Asker, help_answer, parse_options, run_command
 from amplify_local.project.paths import ProjectPaths, find_project
 from amplify_local.project.resources import remove_resource
 
@@ -43,9 +43,9 @@ def remove(paths: ProjectPaths, category: str, argv: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print(HELP)
-        return 0 if argv else 2
+    answer = help_answer(argv, HELP, needs_argument=True)
+    if answer is not None:
+        return answer
     return run_command(f"remove {argv[0]}", lambda: remove(find_project(Path.cwd()), argv[0], argv[1:]))
 
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from amplify_local.project.files import read_json_object
-from amplify_local.project.headless import parse_options, run_command, table
+from amplify_local.project.headless import help_answer, parse_options, run_command, table
 from amplify_local.project.paths import ProjectPaths, find_project
 from amplify_local.project.resources import statuses
 from amplify_local.project.state import current_env
@@ -37,9 +37,9 @@ def status(paths: ProjectPaths, category: str | None) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] in ("-h", "--help"):
-        print(HELP)
-        return 0
+    answer = help_answer(argv, HELP)
+    if answer is not None:
+        return answer
 
     def body() -> int:
         options = parse_options("status", argv, json_options=(), flags=(), positionals=1)

@@ -108,19 +108,31 @@ def run_command(command: str, body: Callable[[], int]) -> int:
     return 1
 
 
+def help_answer(argv: list[str], help_text: str, *, needs_argument: bool = False) -> int | None:
+    """The exit status when argv asks for help (0; the usage is printed), or when a command that needs an
+    argument got none (2, after the usage); None when the command should run."""
+    if argv and argv[0] in ("-h", "--help"):
+        print(help_text)
+        return 0
+    if needs_argument and not argv:
+        print(help_text)
+        return 2
+    return None
+
+
 def run_only_subcommand(command: str, subcommand: str, argv: list[str], help_text: str, offered: str,
                         body: Callable[[list[str]], int]) -> int:
     """`amplify <command> <subcommand> ...` where one subcommand of the real CLI's is local: help (exit 0, or 2
     when nothing was given), a refusal naming what is offered for the others (exit 2), else the body."""
-    if not argv or argv[0] in ("-h", "--help"):
-        print(help_text)
-        return 0 if argv else 2
+    answer = help_answer(argv, help_text, needs_argument=True)
+    if answer is not None:
+        return answer
     if argv[0] != subcommand:
         print(f'amplify {command} {argv[0]}: not available yet in amplify-local; "{offered}" is.', file=sys.stderr)
         return 2
-    if len(argv) > 1 and argv[1] in ("-h", "--help"):
-        print(help_text)
-        return 0
+    answer = help_answer(argv[1:], help_text)
+    if answer is not None:
+        return answer
     return run_command(f"{command} {subcommand}", lambda: body(argv[1:]))
 
 

@@ -7,6 +7,7 @@ import pytest
 from amplify_local.project.files import ProjectError
 from amplify_local.project.headless import (
     Asker,
+    help_answer,
     markdown_table,
     parse_options,
     run_command,
@@ -95,3 +96,11 @@ def test_only_subcommand_help_refusal_and_body(capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().out == "body ['--headless']\n"
     assert run(["api", "--bad"]) == 1
     assert capsys.readouterr().err == "amplify add api: --bad is not an option\n"
+
+
+def test_help_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert [help_answer(["-h"], "USAGE"), help_answer(["--help", "x"], "USAGE")] == [0, 0]
+    assert help_answer([], "USAGE", needs_argument=True) == 2
+    assert capsys.readouterr().out == "USAGE\nUSAGE\nUSAGE\n"
+    assert [help_answer([], "USAGE"), help_answer(["list", "--help"], "USAGE", needs_argument=True)] == [None, None]
+    assert capsys.readouterr().out == ""
