@@ -18,9 +18,12 @@ import contextlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from amplify_local.project import frontend as project_frontend
 
 JOURNAL = Path("amplify") / "mock-data" / "frontend-config-journal.json"
 API_KEY = "da2-fakeApiId123456"
@@ -46,20 +49,23 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def config_files(root: Path) -> list[Path]:
-    """The frontend config files of the project at `root` (from project-config.json)."""
+def config_files(root: Path) -> list[tuple[Path, Callable[[str | None, Endpoint], str]]]:
+    """The frontend config files of the project at `root` and the writer of each.
+
+    The files are the ones `amplify init` writes (`project.frontend.config_files`), plus, for JavaScript,
+    `amplifyconfiguration.json` beside `aws-exports.js` when the app has one (Amplify JS v6 apps import
+    it): there it holds the same flat `aws_*` keys as `aws-exports.js`, not the native plugin format."""
     project_config = root / "amplify" / ".config" / "project-config.json"
     if not project_config.is_file():
         return []
     config = json.loads(project_config.read_text(encoding="utf-8"))
-    frontend = config.get("frontend", "javascript")
-    settings = config.get(frontend, {}).get("config", {})
-    if frontend == "javascript":
-        source = root / str(settings.get("SourceDir", "src")).lstrip("/")
-        return [source / "aws-exports.js", source / "amplifyconfiguration.json"]
-    folder = root / str(settings.get("ResDir", "app/src/main/res")).lstrip("/") / "raw" if frontend == "android" \
-        else root
-    return [folder / "awsconfiguration.json", folder / "amplifyconfiguration.json"]
+    config.setdefault("frontend", "javascript")
+    files = project_frontend.config_files(root, config)
+    if config["frontend"] != "javascript":
+        return [(path, _NATIVE_WRITERS[path.name]) for path in files]
+    exports = files[0]
+    flat = exports.with_name("amplifyconfiguration.json")
+    return [(exports, _exports), *([(flat, _flat_json)] if flat.exists() else [])]
 
 
 def _appsync_keys(endpoint: Endpoint) -> dict[str, Any]:
@@ -91,6 +97,12 @@ def _load_json(original: str | None) -> dict[str, Any]:
     except json.JSONDecodeError:
         value = {}
     return value if isinstance(value, dict) else {}
+
+
+def _flat_json(original: str | None, endpoint: Endpoint) -> str:
+    values = _load_json(original) or {"aws_project_region": endpoint.region}
+    values.update(_appsync_keys(endpoint))
+    return json.dumps(values, indent=4) + "\n"
 
 
 def _amplifyconfiguration(original: str | None, endpoint: Endpoint) -> str:
@@ -125,26 +137,21 @@ def _awsconfiguration(original: str | None, endpoint: Endpoint) -> str:
     return json.dumps(config, indent=4) + "\n"
 
 
-_WRITERS = {
-    "aws-exports.js": _exports,
+_NATIVE_WRITERS = {  # android and ios
     "amplifyconfiguration.json": _amplifyconfiguration,
     "awsconfiguration.json": _awsconfiguration,
 }
 
 
 def rewrite(root: Path, endpoint: Endpoint) -> list[Path]:
-    """Journal the originals, then point every config file at `endpoint`; returns the files written.
-
-    A JavaScript project's `amplifyconfiguration.json` is only rewritten when it exists."""
+    """Journal the originals, then point every config file at `endpoint`; returns the files written."""
     recover(root)  # a previous mock that died leaves its journal: the originals are in it
-    files = [path for path in config_files(root)
-             if path.exists() or path.name != "amplifyconfiguration.json" or (path.parent / "aws-exports.js") not in
-             config_files(root)]
-    originals = {str(path): path.read_text(encoding="utf-8") if path.exists() else None for path in files}
+    files = config_files(root)
+    originals = {str(path): path.read_text(encoding="utf-8") if path.exists() else None for path, _ in files}
     _atomic_write(root / JOURNAL, json.dumps({"pid": os.getpid(), "files": originals}, indent=2))
-    for path in files:
-        _atomic_write(path, _WRITERS[path.name](originals[str(path)], endpoint))
-    return files
+    for path, writer in files:
+        _atomic_write(path, writer(originals[str(path)], endpoint))
+    return [path for path, _ in files]
 
 
 def _journal(root: Path) -> dict[str, Any] | None:

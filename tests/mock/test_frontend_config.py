@@ -58,6 +58,27 @@ def test_javascript_rewrite_and_restore(tmp_path: Path) -> None:
     assert not (tmp_path / JOURNAL).exists()
 
 
+def test_javascript_amplifyconfiguration_keeps_the_flat_keys_amplify_js_reads(tmp_path: Path) -> None:
+    """Amplify JS v6 reads `aws_appsync_*` from `src/amplifyconfiguration.json`; the native plugin
+    format there makes it report "The API configuration is missing"."""
+    _project(tmp_path)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "aws-exports.js").write_text(ORIGINAL_EXPORTS)
+    flat = source / "amplifyconfiguration.json"
+    original = json.dumps({"aws_project_region": "eu-west-1", "aws_appsync_apiKey": "da2-realkey"})
+    flat.write_text(original)
+    assert frontend_config.rewrite(tmp_path, ENDPOINT) == [source / "aws-exports.js", flat]
+    values = json.loads(flat.read_text())
+    assert "api" not in values
+    assert values["aws_appsync_graphqlEndpoint"] == ENDPOINT.url
+    assert values["aws_appsync_apiKey"] == "da2-fakeApiId123456"
+    assert values["aws_appsync_dangerously_connect_to_http_endpoint_for_testing"] is True
+    assert values["aws_project_region"] == "eu-west-1"
+    frontend_config.restore(tmp_path)
+    assert flat.read_text() == original
+
+
 def test_android_files_created_then_removed(tmp_path: Path) -> None:
     _project(tmp_path, "android")
     written = frontend_config.rewrite(tmp_path, ENDPOINT)
