@@ -24,9 +24,11 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
-# JavaScript clients for the e2e tests, when the e2e/ folder declares them (CI runs this before `test`).
+# JavaScript clients for the e2e tests: every e2e folder with a package.json (CI runs this before `test`).
 e2e-deps:
-	@if [ -f e2e/package.json ]; then \
-		command -v npm >/dev/null || { echo "e2e/package.json needs npm (Node 20)" >&2; exit 1; }; \
-		npm ci --prefix e2e --no-audit --no-fund; \
-	fi
+	@for folder in e2e e2e/console; do \
+		if [ -f $$folder/package.json ]; then \
+			command -v npm >/dev/null || { echo "$$folder/package.json needs npm (Node 20)" >&2; exit 1; }; \
+			npm ci --prefix $$folder --no-audit --no-fund --loglevel=error; \
+		fi; \
+	done
