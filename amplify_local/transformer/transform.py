@@ -40,11 +40,15 @@ class ApiProject:
     custom_stacks: dict[str, str] = field(default_factory=dict)  # stacks/ file name -> text
 
 
-def _json(path: Path) -> Any:
+def _json(path: Path) -> dict[str, Any]:
+    """A project JSON file, which must hold an object; anything else names the file (never an AttributeError)."""
     try:
-        return json.loads(path.read_text())
+        document = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise SchemaError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
+    if not isinstance(document, dict):
+        raise SchemaError(f"{path}: expected a JSON object, found {type(document).__name__}")
+    return document
 
 
 def _auth_from_backend_config(api_dir: Path) -> dict[str, Any] | None:

@@ -72,3 +72,12 @@ def test_broken_json_names_file_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(SchemaError) as caught:
         read_project(api)
     assert str(caught.value) == f"{api / 'transform.conf.json'}:3:1: invalid JSON: Expecting property name enclosed in double quotes"
+
+
+@pytest.mark.parametrize("name", ["transform.conf.json", "parameters.json", "auth.json"])
+def test_a_project_file_that_is_not_an_object_names_the_file(tmp_path: Path, name: str) -> None:
+    api = _api(tmp_path)
+    (api / name).write_text("[5]")
+    with pytest.raises(SchemaError) as caught:
+        read_project(api)
+    assert str(caught.value) == f"{api / name}: expected a JSON object, found list"
