@@ -23,7 +23,8 @@ from amplify_local.provider.regions import DEFAULT_REGION
 
 PROJECT_CONFIG_VERSION = "3.1"
 
-# The feature flags the real CLI writes into amplify/cli.json for a new project.
+# What the real CLI writes into amplify/cli.json for a new project (amplify-cli-core 4.6.0's new-project
+# feature-flag defaults; tests/commands/recorded/new-project-cli.json records it).
 CLI_FEATURES: dict[str, Any] = {
     "features": {
         "graphqltransformer": {
@@ -44,6 +45,8 @@ CLI_FEATURES: dict[str, Any] = {
             "respectprimarykeyattributesonconnectionfield": True,
             "shoulddeepmergedirectiveconfigdefaults": False,
             "populateownerfieldforstaticgroupauth": True,
+            "subscriptionsinheritprimaryauth": False,
+            "enablegen2migration": False,
         },
         "frontend-ios": {"enablexcodeintegration": True},
         "auth": {

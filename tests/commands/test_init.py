@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from amplify_local import cli
-from amplify_local.project.state import CLI_FEATURES
+
+RECORDED = Path(__file__).with_name("recorded")
 
 GITIGNORE = """#amplify-do-not-edit-begin
 amplify/\\#current-cloud-backend
@@ -101,7 +102,10 @@ def test_seed_init_script_writes_every_file_as_the_real_cli(sandbox) -> None:
     assert sandbox.json("amplify/#current-cloud-backend/amplify-meta.json") == {
         "providers": {"awscloudformation": {"Region": "us-east-1"}}
     }
-    assert sandbox.json("amplify/cli.json") == CLI_FEATURES
+    # As the real CLI writes it, sections and flags in its order (tests/commands/recorded/README.md says how it was recorded)
+    real_cli_json = json.loads(RECORDED.joinpath("new-project-cli.json").read_text())
+    assert sandbox.json("amplify/cli.json") == real_cli_json
+    assert json.dumps(sandbox.json("amplify/cli.json")) == json.dumps(real_cli_json)  # the same key order too
     assert sandbox.json("amplify/cli.json")["features"]["graphqltransformer"]["transformerversion"] == 2
     assert (sandbox.project / ".gitignore").read_text() == GITIGNORE
     assert (sandbox.project / "src/aws-exports.js").read_text() == AWS_EXPORTS
