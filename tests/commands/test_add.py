@@ -179,9 +179,6 @@ def changed(path: str, value: object) -> str:
          "serviceConfiguration.additionalAuthTypes[0].lambdaFunction: expected a non-empty string, given null"),
         (changed("serviceConfiguration.conflictResolution", {"defaultResolutionStrategy": {"type": "LAST_WRITER"}}),
          'serviceConfiguration.conflictResolution.defaultResolutionStrategy.type: "LAST_WRITER" is invalid'),
-        (changed("serviceConfiguration.conflictResolution",
-                 {"defaultResolutionStrategy": {"type": "LAMBDA", "resolver": {"type": "NEW"}}}),
-         'conflictResolution.defaultResolutionStrategy.resolver.type: "NEW" is not available'),
         (changed("serviceConfiguration.conflictResolution", {"perModelResolutionStrategy": [{"entityName": "T"}]}),
          "serviceConfiguration.conflictResolution.perModelResolutionStrategy[0].resolutionStrategy: expected a JSON object"),
         (changed("serviceConfiguration.apiKeyExpiration", {"days": 0}),
@@ -217,6 +214,31 @@ def test_a_second_graphql_api_is_refused(initialised) -> None:
     )
 
 
+def test_a_new_conflict_handler_is_refused(initialised) -> None:
+    """The real CLI would create a conflict handler function ("NEW"); amplify-local asks for an existing one."""
+    new = {"defaultResolutionStrategy": {"type": "LAMBDA", "resolver": {"type": "NEW"}}}
+    result = initialised.run("add", "api", "--headless", stdin=changed("serviceConfiguration.conflictResolution", new))
+    assert result.returncode == 1
+    assert result.stderr == (
+        "amplify add api: request on stdin: serviceConfiguration.conflictResolution.defaultResolutionStrategy.resolver.type: "
+        '"NEW" is not available: amplify-local cannot generate a conflict handler ("NEW"); add the function and use '
+        '{"type": "EXISTING", "name": "<function>"}\n'
+    )
+    assert not (initialised.project / "amplify/backend/api").exists()
+
+
+def test_an_existing_api_folder_is_refused(initialised) -> None:
+    """A folder left behind (not in amplify-meta.json) is never overwritten."""
+    folder = initialised.project / "amplify/backend/api/myapi"
+    folder.mkdir(parents=True)
+    (folder / "schema.graphql").write_text("type Mine @model { id: ID! }")
+    result = initialised.run("add", "api", "--headless", stdin=json.dumps(REQUEST))
+    assert result.returncode == 1
+    assert result.stderr == f"amplify add api: {folder} already exists; remove it or choose another apiName\n"
+    assert [path.name for path in folder.iterdir()] == ["schema.graphql"]
+    assert "api" not in initialised.json("amplify/backend/backend-config.json")
+
+
 def test_other_categories_and_no_terminal_without_headless(initialised) -> None:
     assert initialised.run("add", "storage").returncode == 2
     result = initialised.run("add", "api")
@@ -243,6 +265,16 @@ def on_a_terminal(sandbox, answers: bytes, *args: str) -> subprocess.CompletedPr
     out, err = process.communicate(timeout=60)
     os.close(master)
     return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+def test_headless_on_a_terminal_without_a_request(initialised) -> None:
+    """--headless with stdin a terminal: no JSON was piped in, so say how to give it instead of waiting."""
+    result = on_a_terminal(initialised, b"", "add", "api", "--headless")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "amplify add api: --headless reads the AddApiRequest JSON from stdin: amplify add api --headless < request.json\n"
+    )
+    assert not (initialised.project / "amplify/backend/api").exists()
 
 
 def test_walkthrough_on_a_terminal_builds_the_same_request(initialised) -> None:

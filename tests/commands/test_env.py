@@ -98,3 +98,13 @@ def test_import_refusals(initialised, capsys: pytest.CaptureFixture[str]) -> Non
         assert cli.main(argv) == 1, argv
         assert message in capsys.readouterr().err
     assert set(initialised.json("amplify/team-provider-info.json")) == {"dev"}
+
+
+def test_a_checkout_without_local_env_info_has_no_current_env(initialised, capsys: pytest.CaptureFixture[str]) -> None:
+    """A fresh clone (local-env-info.json is git-ignored): commands that need the current env say to run init."""
+    (initialised.project / "amplify/.config/local-env-info.json").unlink()
+    assert cli.main(["env", "list"]) == 1
+    assert capsys.readouterr().err == (
+        f"amplify env list: {initialised.project}: this checkout has no environment yet "
+        '(amplify/.config/local-env-info.json is missing, as in a fresh clone). Run "amplify init" to set it up.\n'
+    )

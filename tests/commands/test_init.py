@@ -454,6 +454,18 @@ def test_app_from_a_bad_git_url(sandbox, capsys: pytest.CaptureFixture[str], tmp
     assert list(sandbox.project.iterdir()) == []
 
 
+def test_app_from_a_git_url_without_git(sandbox) -> None:
+    """git missing from PATH: say so and offer a local folder; nothing is left in the project folder."""
+    env = {**sandbox.env(), "PATH": str(Path(sys.executable).parent)}  # the venv's bin only: no git there
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "amplify"), "init", "--app", "https://github.com/aws-samples/app.git", "--yes"],
+        cwd=sandbox.project, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr == "amplify init: --app: git is not installed; install git or pass a local folder\n"
+    assert list(sandbox.project.iterdir()) == []
+
+
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["init", "--help"]) == 0
     assert "--providers" in capsys.readouterr().out
