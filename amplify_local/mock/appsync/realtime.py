@@ -7,7 +7,8 @@ One `Connection` per socket, an explicit state machine:
 
 - Handshake auth comes from the `header-<base64url JSON>` subprotocol, else the `header` query parameter
   (base64 JSON), else the upgrade request's own headers; the server's runtime classifies it as it
-  classifies HTTP requests.
+  classifies HTTP requests. A SigV4 (AWS_IAM) carrier is verified over what AppSync clients sign: the
+  handshake as `POST /graphql/connect` with body `{}`, a `start` as `POST /graphql` with `payload.data`.
 - `connection_init` -> `connection_ack` (`connectionTimeoutMs`) and a `ka` right away, then every
   `keepalive_interval`. AWS documents `connection_init` as optional: a `start` first also makes the
   connection ready. A connection that does neither within `init_timeout` gets `connection_error` and is
@@ -40,6 +41,7 @@ from urllib.parse import unquote
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from amplify_local.mock.appsync.auth import RequestParts
 from amplify_local.mock.appsync.errors import AppSyncError, RequestError
 from amplify_local.mock.appsync.subscriptions import Entry, Event, make_entry
 from amplify_local.mock.appsync.types import Identity, SubscriptionRuntime
@@ -47,6 +49,7 @@ from amplify_local.mock.appsync.types import Identity, SubscriptionRuntime
 logger = logging.getLogger("amplify_local.realtime")
 
 SUBPROTOCOL = "graphql-ws"
+CONNECT_REQUEST = RequestParts("POST", "/graphql/connect", "", b"{}")
 
 
 @dataclass(frozen=True)
@@ -140,8 +143,8 @@ def handshake_headers(scope: Scope) -> dict[str, str]:
     return {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope.get("headers", ())}
 
 
-async def _authorize(runtime: SubscriptionRuntime, headers: dict[str, str]) -> Identity:
-    identity: Any = runtime.authorize(headers)
+async def _authorize(runtime: SubscriptionRuntime, headers: dict[str, str], request: RequestParts) -> Identity:
+    identity: Any = runtime.authorize(headers, request)
     if inspect.isawaitable(identity):
         identity = await identity
     return identity
@@ -194,7 +197,7 @@ class Connection:
             return
         try:
             self.headers = handshake_headers(self.websocket.scope)
-            await _authorize(self.runtime(), self.headers)
+            await _authorize(self.runtime(), self.headers, CONNECT_REQUEST)
         except RequestError as error:
             await self._refuse(_request_error(error), SUBPROTOCOL)
             return
@@ -362,13 +365,15 @@ class Connection:
         if id in self.operations:
             raise ProtocolError("DuplicatedOperationError", f"Duplicated operation with id {id}", id)
         query, variables, operation_name = _request_of(message, id)
-        payload = message.get("payload")
-        extensions = payload.get("extensions") if isinstance(payload, dict) else None
+        payload = message["payload"]
+        extensions = payload.get("extensions")
         authorization = extensions.get("authorization") if isinstance(extensions, dict) else None
-        if authorization is None:
-            headers = self.headers
+        if authorization is None:  # the connection's own carrier, signed over the handshake
+            headers, signed = self.headers, CONNECT_REQUEST
         elif isinstance(authorization, dict):
-            headers = _header_map(authorization)
+            data = payload["data"]
+            body = data if isinstance(data, str) else _frame(data)  # an object data cannot match a signature
+            headers, signed = _header_map(authorization), RequestParts("POST", "/graphql", "", body.encode())
         else:
             raise ProtocolError(
                 "BadRequestException", "payload.extensions.authorization must be an object of headers", id
@@ -377,7 +382,7 @@ class Connection:
         operation = _Operation(None, runtime, f'{{"type":"data","id":{json.dumps(id)},"payload":')
         self.operations[id] = operation  # reserved: a second start with this id is a duplicate
         try:
-            identity = await _authorize(runtime, headers)
+            identity = await _authorize(runtime, headers, signed)
             subscription = await runtime.subscribe(query, variables, operation_name, identity, headers)
             entry = make_entry(
                 subscription, self, id, _render_key(runtime, query, variables, operation_name, identity)

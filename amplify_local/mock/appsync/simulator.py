@@ -146,14 +146,14 @@ class Simulator:
 
     # --- SubscriptionRuntime ---------------------------------------------------------------------------
 
-    def authorize(self, headers: dict[str, str]) -> Any:
+    def authorize(self, headers: dict[str, str], request: RequestParts | None = None) -> Any:
         """The caller of a WebSocket start: an `Identity`, or, when only the API's Lambda authorizer can
         tell, an awaitable of one (the realtime protocol awaits it)."""
         try:
-            return self.authorizer.classify(headers)
+            return self.authorizer.classify(headers, request)
         except RequestError:
             if "AWS_LAMBDA" in self.authorizer.modes and self.authorizer.lambda_authorizer is not None:
-                return self.authorizer.authorize(headers)
+                return self.authorizer.authorize(headers, request)
             raise
 
     async def subscribe(

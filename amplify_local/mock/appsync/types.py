@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from amplify_local.mock.appsync.errors import AppSyncError
+
+if TYPE_CHECKING:
+    from amplify_local.mock.appsync.auth import RequestParts
 
 AuthMode = Literal["API_KEY", "AMAZON_COGNITO_USER_POOLS", "OPENID_CONNECT", "AWS_IAM", "AWS_LAMBDA"]
 
@@ -135,9 +138,12 @@ class SubscriptionRuntime(Protocol):
 
     subscriptions: Any
 
-    def authorize(self, headers: dict[str, str]) -> Identity | Awaitable[Identity]:
+    def authorize(
+        self, headers: dict[str, str], request: RequestParts | None = None
+    ) -> Identity | Awaitable[Identity]:
         """Classify a header carrier as HTTP requests are classified; raise `RequestError`. An awaitable
-        when only the API's Lambda authorizer can tell (the caller awaits it)."""
+        when only the API's Lambda authorizer can tell (the caller awaits it). `request`: what a SigV4
+        carrier signed (method, path, body), so its signature is verified as on HTTP."""
         ...
 
     async def subscribe(

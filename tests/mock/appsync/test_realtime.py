@@ -23,9 +23,13 @@ import httpx
 import pytest
 import uvicorn
 import uvloop
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from starlette.types import Receive, Scope, Send
 from websockets.asyncio.client import ClientConnection, connect
 
+from amplify_local.mock.appsync.auth import IamCredentials
 from amplify_local.mock.appsync.realtime import RealtimeEndpoint, RealtimeSettings
 from amplify_local.mock.appsync.service import MockService
 from amplify_local.mock.appsync.tls import ensure_certificates, serve_uvicorn, server_context
@@ -60,8 +64,8 @@ def jwt(user: str) -> str:
 class Server:
     """One corpus API served in a thread on uvloop, as the mock serves it."""
 
-    def __init__(self, build: Path, home: Path) -> None:
-        self.service = MockService.create(project=None, build=build)
+    def __init__(self, build: Path, home: Path, lambda_dir: Path | None = None) -> None:
+        self.service = MockService.create(project=None, build=build, lambda_dir=lambda_dir)
         fast = RealtimeEndpoint(lambda: self.service.state.simulator, FAST)
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -77,9 +81,14 @@ class Server:
         config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="websockets-sansio")
         self.server = uvicorn.Server(config)
         context = server_context(ensure_certificates(home))
-        self.thread = threading.Thread(
-            target=lambda: uvloop.run(serve_uvicorn(self.server, self.sock, context)), daemon=True
-        )
+
+        async def serve() -> None:
+            try:
+                await serve_uvicorn(self.server, self.sock, context)
+            finally:  # on the loop that started them: the functions' worker processes end with the server
+                await self.service.runner.close()
+
+        self.thread = threading.Thread(target=lambda: uvloop.run(serve()), daemon=True)
 
     @property
     def subscriptions(self) -> Any:
@@ -686,5 +695,198 @@ def test_closing_the_socket_drops_its_subscriptions(server: Server) -> None:
                 break
             await asyncio.sleep(0.01)
         assert len(server.subscriptions) == before
+
+    run(main())
+
+
+# --- AWS_IAM (SigV4) and AWS_LAMBDA carriers --------------------------------------------------------
+
+IAM = IamCredentials()
+HOST = "localhost:20002"
+ON_PUBLISH = "subscription S($channel: String!) { onPublish(channel: $channel) { channel } }"
+PUBLISH = "mutation P($channel: String!, $data: AWSJSON!) { publish(channel: $channel, data: $data) { channel data } }"
+GATE = """exports.handler = async (event) => ({
+  isAuthorized: event.authorizationToken === 'let-me-in', resolverContext: { team: 'blue' } });
+"""
+
+
+def multi_auth_build(directory: Path) -> Path:
+    """corpus v1/08-custom-none (API key default, `publish` feeding `onPublish(channel:)`) with AWS_IAM and
+    an AWS_LAMBDA authorizer (function `gate`) added, and `onPublish`/`Event` open to both, as a user adds them."""
+    build = directory / "build"
+    shutil.copytree(CORPUS / "v1/08-custom-none", build)
+    template_path = build / "cloudformation-template.json"
+    template = json.loads(template_path.read_text())
+    template["Resources"]["GraphQLAPI"]["Properties"]["AdditionalAuthenticationProviders"] += [
+        {"AuthenticationType": "AWS_IAM"},
+        {
+            "AuthenticationType": "AWS_LAMBDA",
+            "LambdaAuthorizerConfig": {"AuthorizerUri": "arn:aws:lambda:us-east-1:123456789012:function:gate"},
+        },
+    ]
+    template_path.write_text(json.dumps(template))
+    schema = (build / "schema.graphql").read_text()
+    directives = "@aws_api_key @aws_iam @aws_lambda"
+    schema = schema.replace("type Event {", f"type Event {directives} {{").replace(
+        '@aws_subscribe(mutations: ["publish"])', f'@aws_subscribe(mutations: ["publish"]) {directives}'
+    )
+    (build / "schema.graphql").write_text(schema)
+    (directory / "functions").mkdir()
+    (directory / "functions" / "gate.js").write_text(GATE)
+    return build
+
+
+@pytest.fixture(scope="module")
+def multi_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    directory = tmp_path_factory.mktemp("multi-auth")
+    with Server(multi_auth_build(directory), directory, lambda_dir=directory / "functions") as running:
+        yield running
+
+
+def sigv4(path: str, body: str, access_key: str = IAM.auth_access_key, secret: str = IAM.secret_key) -> dict[str, str]:
+    """The header object an AppSync client sends for IAM: the realtime headers, signed by botocore."""
+    request = AWSRequest(
+        "POST",
+        f"https://{HOST}{path}",
+        data=body.encode(),
+        headers={
+            "accept": "application/json, text/javascript",
+            "content-encoding": "amz-1.0",
+            "content-type": "application/json; charset=UTF-8",
+            "host": HOST,
+        },
+    )
+    SigV4Auth(Credentials(access_key, secret, "session-token"), "appsync", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def signed_start(id: str, channel: str, **signing: str) -> str:
+    """A `start` for `onPublish(channel:)` signed over `POST /graphql` with its own `payload.data`."""
+    data = json.dumps({"query": ON_PUBLISH, "variables": {"channel": channel}})
+    auth = sigv4("/graphql", data, **signing)
+    return json.dumps({"id": id, "type": "start", "payload": {"data": data, "extensions": {"authorization": auth}}})
+
+
+def tampered(headers: dict[str, str]) -> dict[str, str]:
+    signature = headers["Authorization"][-64:]
+    flipped = ("0" if signature[0] != "0" else "1") + signature[1:]
+    return headers | {"Authorization": headers["Authorization"][:-64] + flipped}
+
+
+MISMATCH = "UnauthorizedException: The request signature we calculated does not match the signature you provided."
+
+
+async def publish(server: Server, channel: str, data: Any) -> None:
+    await server.mutate(PUBLISH, {"channel": channel, "data": json.dumps(data)}, {"x-api-key": API_KEY})
+
+
+def test_iam_signed_handshake_and_starts_receive_events(multi_auth: Server) -> None:
+    """Handshake signed over `POST /graphql/connect` `{}` with the auth role; starts signed over `POST
+    /graphql` with their data, one per role; both get the event; the unsigned-for-start fallback (no
+    `extensions.authorization`) reuses the handshake's carrier."""
+
+    async def main() -> None:
+        ws = await open_ready(multi_auth, sigv4("/graphql/connect", "{}"))
+        await ws.send(signed_start("auth", "news"))
+        await ws.send(signed_start("unauth", "news", access_key=IAM.unauth_access_key))
+        data = json.dumps({"query": ON_PUBLISH, "variables": {"channel": "news"}})
+        await ws.send(json.dumps({"id": "carrier", "type": "start", "payload": {"data": data}}))
+        acks = [await receive_except_ka(ws) for _ in range(3)]
+        assert sorted((m["type"], m["id"]) for m in acks) == [
+            ("start_ack", "auth"), ("start_ack", "carrier"), ("start_ack", "unauth")
+        ]
+        await publish(multi_auth, "news", "hello")
+        events = [await receive_except_ka(ws) for _ in range(3)]
+        assert sorted(m["id"] for m in events) == ["auth", "carrier", "unauth"]
+        for event in events:
+            assert event["payload"] == {"data": {"onPublish": {"channel": "news"}}}
+        assert await nothing_within(ws)
+        await ws.close()
+
+    run(main())
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(tampered(sigv4("/graphql/connect", "{}")), id="tampered-signature"),
+        pytest.param(sigv4("/graphql/connect", '{"x":1}'), id="wrong-body"),
+        pytest.param(sigv4("/graphql", "{}"), id="wrong-path"),
+        pytest.param(sigv4("/graphql/connect", "{}", secret="not-the-mock-secret"), id="wrong-key"),
+    ],
+)
+def test_iam_handshake_with_a_bad_signature_gets_connection_error(
+    multi_auth: Server, headers: dict[str, str]
+) -> None:
+    async def main() -> None:
+        ws = await connect(multi_auth.url(), subprotocols=["graphql-ws", f"header-{b64url(headers)}"])  # type: ignore[list-item]
+        assert await receive(ws) == {
+            "type": "connection_error",
+            "payload": {"errors": [{"errorType": "UnauthorizedException", "message": MISMATCH, "errorCode": 401}]},
+        }
+        await ws.wait_closed()
+
+    run(main())
+
+
+def test_iam_starts_with_a_bad_signature_get_error(multi_auth: Server) -> None:
+    """Each refused start gets `error` with its id; the connection and its good subscription go on."""
+    data = json.dumps({"query": ON_PUBLISH, "variables": {"channel": "sports"}})
+    other = json.dumps({"query": ON_PUBLISH, "variables": {"channel": "news"}})
+    bad = {
+        "tampered": tampered(sigv4("/graphql", data)),
+        "wrong-body": sigv4("/graphql", other),  # signed for another subscription than the one it starts
+        "connect-signature": sigv4("/graphql/connect", "{}"),
+        "wrong-key": sigv4("/graphql", data, secret="not-the-mock-secret"),
+    }
+
+    async def main() -> None:
+        ws = await open_ready(multi_auth, sigv4("/graphql/connect", "{}"))
+        for id, auth in bad.items():
+            await ws.send(
+                json.dumps({"id": id, "type": "start", "payload": {"data": data, "extensions": {"authorization": auth}}})
+            )
+            assert await receive_except_ka(ws) == {
+                "type": "error",
+                "id": id,
+                "payload": {"errors": [{"errorType": "UnauthorizedException", "message": MISMATCH, "errorCode": 401}]},
+            }
+        await ws.send(signed_start("good", "sports"))
+        assert await receive_except_ka(ws) == {"type": "start_ack", "id": "good"}
+        await publish(multi_auth, "sports", 1)
+        event = await receive_except_ka(ws)
+        assert (event["id"], event["payload"]["data"]["onPublish"]["channel"]) == ("good", "sports")
+        assert await nothing_within(ws)
+        await ws.close()
+
+    run(main())
+
+
+def test_lambda_authorised_subscription(multi_auth: Server) -> None:
+    """The AWS_LAMBDA authorizer (`gate`, run by the function runner) admits the handshake and the start
+    whose token it accepts, and refuses the others with AppSync's UnauthorizedException."""
+    denied = {"errorType": "UnauthorizedException", "message": "UnauthorizedException: Lambda authorizer denied "
+              "the request", "errorCode": 401}
+
+    async def main() -> None:
+        ws = await open_ready(multi_auth, {"host": HOST, "Authorization": "let-me-in"})
+        await ws.send(start("in", ON_PUBLISH, {"channel": "lambda"}, auth={"host": HOST, "Authorization": "let-me-in"}))
+        await ws.send(start("out", ON_PUBLISH, {"channel": "lambda"}, auth={"host": HOST, "Authorization": "nope"}))
+        replies = sorted([await receive_except_ka(ws) for _ in range(2)], key=lambda m: m["id"])
+        assert replies == [
+            {"type": "start_ack", "id": "in"},
+            {"type": "error", "id": "out", "payload": {"errors": [denied]}},
+        ]
+        await publish(multi_auth, "lambda", "hi")
+        event = await receive_except_ka(ws)
+        assert (event["id"], event["payload"]["data"]["onPublish"]["channel"]) == ("in", "lambda")
+        assert await nothing_within(ws)
+        await ws.close()
+
+        refused = await connect(
+            multi_auth.url(), subprotocols=["graphql-ws", f"header-{b64url({'host': HOST, 'Authorization': 'nope'})}"]  # type: ignore[list-item]
+        )
+        assert await receive(refused) == {"type": "connection_error", "payload": {"errors": [denied]}}
+        await refused.wait_closed()
 
     run(main())
