@@ -17,16 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from amplify_local.mock.lambda_runner import FunctionRunner, LambdaError
+from amplify_local.project.files import ProjectError
+from amplify_local.project.paths import find_project
 
 DEFAULT_EVENT = "src/event.json"
-
-
-def find_project_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` with an `amplify/backend` folder."""
-    for folder in (start, *start.parents):
-        if (folder / "amplify" / "backend").is_dir():
-            return folder
-    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,10 +74,10 @@ def main(argv: list[str]) -> int:
     if options.timeout is not None and options.timeout <= 0:
         print("amplify mock function: --timeout must be a positive number of seconds", file=sys.stderr)
         return 2
-    root = find_project_root(Path.cwd())
-    if root is None:
-        print("amplify mock function: no Amplify project here (no amplify/backend folder in this folder "
-              "or above). Run it inside the project.", file=sys.stderr)
+    try:
+        root = find_project(Path.cwd(), settings=False).root
+    except ProjectError as error:
+        print(f"amplify mock function: {error}", file=sys.stderr)
         return 2
     runner = FunctionRunner(root, timeout_override=options.timeout)
     names = runner.names()

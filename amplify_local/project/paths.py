@@ -76,13 +76,16 @@ class ProjectPaths:
         return self.project_config.is_file()
 
 
-def find_project(start: Path) -> ProjectPaths:
-    """The nearest folder at or above `start` that holds amplify/.config/project-config.json."""
+def find_project(start: Path, *, settings: bool = True) -> ProjectPaths:
+    """The nearest folder at or above `start` that is an Amplify project: the one lookup every command uses.
+
+    Commands that read the project settings look for amplify/.config/project-config.json. Commands that only
+    run what amplify/backend holds (`mock function`) pass `settings=False` and look for that folder, so a
+    checkout without its .config (a partial checkout, a test project) still runs.
+    """
+    marker = "amplify/.config/project-config.json" if settings else "amplify/backend folder"
     for folder in (start, *start.parents):
         paths = ProjectPaths.at(folder)
-        if paths.is_initialized():
+        if paths.is_initialized() if settings else paths.backend.is_dir():
             return paths
-    raise ProjectError(
-        f"No Amplify project found in {start} or its parents (no amplify/.config/project-config.json). "
-        'Run "amplify init" first.'
-    )
+    raise ProjectError(f'No Amplify project found in {start} or its parents (no {marker}). Run "amplify init" first.')

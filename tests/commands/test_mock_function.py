@@ -156,4 +156,13 @@ def test_missing_default_event_invokes_with_an_empty_event(project: Path) -> Non
 def test_outside_a_project(tmp_path: Path) -> None:
     done = amplify(tmp_path, "nodeecho")
     assert done.returncode == 2
-    assert "no Amplify project here" in done.stderr
+    assert done.stderr == (f"amplify mock function: No Amplify project found in {tmp_path} or its parents "
+                           '(no amplify/backend folder). Run "amplify init" first.\n')
+
+
+def test_a_project_without_its_settings_is_found_from_a_subfolder(project: Path) -> None:
+    """The fixture project has amplify/backend but no .config/project-config.json, like a partial checkout."""
+    assert not (project / "amplify/.config/project-config.json").exists()
+    done = amplify(project / "amplify/backend/function", "pyecho")
+    assert done.returncode == 0, done.stderr
+    assert '"echo": {}' in done.stdout

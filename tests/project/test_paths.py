@@ -35,3 +35,19 @@ def test_find_project_walks_up(tmp_path: Path) -> None:
 def test_find_project_refuses_outside_a_project(tmp_path: Path) -> None:
     with pytest.raises(ProjectError, match=r'no amplify/.config/project-config.json\)\. Run "amplify init" first\.'):
         find_project(tmp_path)
+
+
+def test_without_settings_the_backend_folder_marks_the_project(tmp_path: Path) -> None:
+    """`mock function` runs a checkout that has amplify/backend but no .config (partial checkout, test project)."""
+    (tmp_path / "amplify/backend/function").mkdir(parents=True)
+    assert find_project(tmp_path / "amplify/backend/function", settings=False).root == tmp_path
+    with pytest.raises(ProjectError, match=r"no amplify/.config/project-config.json"):
+        find_project(tmp_path / "amplify/backend/function")
+
+
+def test_without_settings_outside_a_project(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError) as refused:
+        find_project(tmp_path, settings=False)
+    assert str(refused.value) == (
+        f'No Amplify project found in {tmp_path} or its parents (no amplify/backend folder). Run "amplify init" first.'
+    )
