@@ -7,6 +7,7 @@ hot reload keeps the previous `Simulator`); serving does only per-request work.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -148,12 +149,14 @@ class Simulator:
 
     def authorize(self, headers: dict[str, str], request: RequestParts | None = None) -> Any:
         """The caller of a WebSocket start: an `Identity`, or, when only the API's Lambda authorizer can
-        tell, an awaitable of one (the realtime protocol awaits it)."""
+        tell, an awaitable of one (the realtime protocol awaits it); the authorizer's `requestContext` is the
+        request body's GraphQL request (a start's `payload.data`), as on HTTP."""
         try:
             return self.authorizer.classify(headers, request)
         except RequestError:
             if "AWS_LAMBDA" in self.authorizer.modes and self.authorizer.lambda_authorizer is not None:
-                return self.authorizer.authorize(headers, request)
+                body = json.loads(request.body) if request is not None and request.body else None
+                return self.authorizer.authorize(headers, request, body if isinstance(body, dict) else None)
             raise
 
     async def subscribe(

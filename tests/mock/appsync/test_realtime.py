@@ -706,7 +706,9 @@ HOST = "localhost:20002"
 ON_PUBLISH = "subscription S($channel: String!) { onPublish(channel: $channel) { channel } }"
 PUBLISH = "mutation P($channel: String!, $data: AWSJSON!) { publish(channel: $channel, data: $data) { channel data } }"
 GATE = """exports.handler = async (event) => ({
-  isAuthorized: event.authorizationToken === 'let-me-in', resolverContext: { team: 'blue' } });
+  isAuthorized: event.authorizationToken === 'let-me-in' || (event.authorizationToken === 'subscriptions-only'
+    && event.requestContext.queryString.startsWith('subscription ')),
+  resolverContext: { team: 'blue' } });
 """
 
 
@@ -721,7 +723,10 @@ def multi_auth_build(directory: Path) -> Path:
         {"AuthenticationType": "AWS_IAM"},
         {
             "AuthenticationType": "AWS_LAMBDA",
-            "LambdaAuthorizerConfig": {"AuthorizerUri": "arn:aws:lambda:us-east-1:123456789012:function:gate"},
+            "LambdaAuthorizerConfig": {  # TTL 0: no cached answers, `gate` decides every time
+                "AuthorizerUri": "arn:aws:lambda:us-east-1:123456789012:function:gate",
+                "AuthorizerResultTtlInSeconds": 0,
+            },
         },
     ]
     template_path.write_text(json.dumps(template))
@@ -863,8 +868,9 @@ def test_iam_starts_with_a_bad_signature_get_error(multi_auth: Server) -> None:
 
 
 def test_lambda_authorised_subscription(multi_auth: Server) -> None:
-    """The AWS_LAMBDA authorizer (`gate`, run by the function runner) admits the handshake and the start
-    whose token it accepts, and refuses the others with AppSync's UnauthorizedException."""
+    """The AWS_LAMBDA authorizer (`gate`, run by the function runner) admits the handshake and the starts
+    whose token it accepts (seeing a start's subscription as `requestContext.queryString`), and refuses
+    the others with AppSync's UnauthorizedException."""
     denied = {"errorType": "UnauthorizedException", "message": "UnauthorizedException: Lambda authorizer denied "
               "the request", "errorCode": 401}
 
@@ -872,21 +878,26 @@ def test_lambda_authorised_subscription(multi_auth: Server) -> None:
         ws = await open_ready(multi_auth, {"host": HOST, "Authorization": "let-me-in"})
         await ws.send(start("in", ON_PUBLISH, {"channel": "lambda"}, auth={"host": HOST, "Authorization": "let-me-in"}))
         await ws.send(start("out", ON_PUBLISH, {"channel": "lambda"}, auth={"host": HOST, "Authorization": "nope"}))
-        replies = sorted([await receive_except_ka(ws) for _ in range(2)], key=lambda m: m["id"])
+        query = {"host": HOST, "Authorization": "subscriptions-only"}
+        await ws.send(start("query", ON_PUBLISH, {"channel": "lambda"}, auth=query))
+        replies = sorted([await receive_except_ka(ws) for _ in range(3)], key=lambda m: m["id"])
         assert replies == [
             {"type": "start_ack", "id": "in"},
             {"type": "error", "id": "out", "payload": {"errors": [denied]}},
+            {"type": "start_ack", "id": "query"},
         ]
         await publish(multi_auth, "lambda", "hi")
-        event = await receive_except_ka(ws)
-        assert (event["id"], event["payload"]["data"]["onPublish"]["channel"]) == ("in", "lambda")
+        events = [await receive_except_ka(ws) for _ in range(2)]
+        assert sorted((m["id"], m["payload"]["data"]["onPublish"]["channel"]) for m in events) == [
+            ("in", "lambda"), ("query", "lambda")
+        ]
         assert await nothing_within(ws)
         await ws.close()
 
-        refused = await connect(
-            multi_auth.url(), subprotocols=["graphql-ws", f"header-{b64url({'host': HOST, 'Authorization': 'nope'})}"]  # type: ignore[list-item]
-        )
-        assert await receive(refused) == {"type": "connection_error", "payload": {"errors": [denied]}}
-        await refused.wait_closed()
+        for token in ("nope", "subscriptions-only"):  # the handshake carries no subscription
+            carrier = b64url({"host": HOST, "Authorization": token})
+            refused = await connect(multi_auth.url(), subprotocols=["graphql-ws", f"header-{carrier}"])  # type: ignore[list-item]
+            assert await receive(refused) == {"type": "connection_error", "payload": {"errors": [denied]}}
+            await refused.wait_closed()
 
     run(main())
