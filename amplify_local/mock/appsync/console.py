@@ -13,11 +13,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
+from typing import TYPE_CHECKING, Any
 
 from amplify_local.mock.appsync.auth import (
     CONSOLE_ISSUER,
@@ -26,6 +22,11 @@ from amplify_local.mock.appsync.auth import (
     sigv4_signature,
     unauthorized,
 )
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
 
 ASSETS = Path(__file__).with_name("console_assets")
 TOKEN_LIFETIME = 12 * 3600
@@ -102,7 +103,10 @@ def _claims(body: dict[str, Any], oidc_issuer: str | None) -> dict[str, Any]:
 
 
 def routes(state: Any) -> list[Route]:
-    """The console's routes; `state` is the server's `ServerState` (the API can change on reload)."""
+    """The console's routes; `state` is the server's `ServerState` (the API can change on reload). Built on
+    the first request outside `/graphql`, so Starlette's imports stay off the cold start."""
+    from starlette.responses import FileResponse, JSONResponse
+    from starlette.routing import Route
 
     async def index(request: Request) -> Response:
         return FileResponse(ASSETS / "index.html")

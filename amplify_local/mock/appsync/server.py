@@ -2,7 +2,8 @@
 
 `POST /graphql` is the hot path, so it is parsed here straight from the ASGI messages (no framework
 request object); everything else (`/api-config`, `/clear-data`, the console, the control API) goes
-through Starlette. WebSocket upgrades on `/graphql` and `/graphql/realtime` go to the realtime app.
+through the Starlette router of `routes.py`, imported on the first such request (Starlette's imports
+cost ~50 ms of the cold start). WebSocket upgrades on `/graphql` and `/graphql/realtime` go to the realtime app.
 The served API lives in `ServerState.simulator`; a hot reload replaces it in one assignment, so a
 request sees either the old or the new API, never a mix. Every response allows any origin (CORS).
 """
@@ -16,10 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amplify_local.mock.appsync.auth import RequestParts
@@ -80,20 +77,23 @@ class AppSyncApp:
         self,
         state: ServerState,
         realtime: Callable[[], ASGIApp] | None = None,
-        extra_routes: list[Route] | None = None,
+        extra_routes: Callable[[], list[Any]] | None = None,
     ) -> None:
-        """`realtime` makes the WebSocket app on the first upgrade (its imports stay off the cold start)."""
+        """`realtime` makes the WebSocket app on the first upgrade and `extra_routes` the console's routes on
+        the first request outside `/graphql` (their imports stay off the cold start)."""
         self.state = state
         self.realtime_factory = realtime
         self.realtime: ASGIApp | None = None
-        self.router = Starlette(routes=[
-            Route("/api-config", self.api_config, methods=["GET"]),
-            Route("/clear-data", self.clear_data, methods=["DELETE"]),
-            Route("/control/reset", self.reset, methods=["POST"]),
-            Route("/control/seed", self.seed, methods=["POST"]),
-            Route("/graphql", self.graphql_get, methods=["GET"]),
-            *(extra_routes or []),
-        ])
+        self.extra_routes = extra_routes
+        self._router: ASGIApp | None = None
+
+    @property
+    def router(self) -> ASGIApp:
+        if self._router is None:
+            from amplify_local.mock.appsync.routes import router
+
+            self._router = router(self.state, self.extra_routes() if self.extra_routes else [])
+        return self._router
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -146,67 +146,3 @@ class AppSyncApp:
             log.exception("Unexpected error while serving a GraphQL request")
             status, answer = 200, {"errorMessage": f"Internal error: {type(error).__name__}: {error}"}
         await _send_json(send, status, answer)
-
-    async def graphql_get(self, request: Request) -> Response:
-        return JSONResponse(RequestError(405, "MethodNotAllowedException", "Send GraphQL requests with POST")
-                            .to_body(), status_code=405, headers=dict((k.decode(), v.decode()) for k, v in CORS_HEADERS))
-
-    async def api_config(self, request: Request) -> Response:
-        api = self.state.simulator.api
-
-        def provider(auth: Any) -> dict[str, Any]:
-            entry: dict[str, Any] = {"authenticationType": auth.type}
-            if auth.openid_issuer:
-                entry["openIDConnectConfig"] = {"Issuer": auth.openid_issuer, "ClientId": auth.openid_client_id}
-            if auth.user_pool_id:
-                entry["cognitoUserPoolConfig"] = {"UserPoolId": auth.user_pool_id}
-            return entry
-
-        return JSONResponse({
-            "name": api.name,
-            "apiKey": api.api_key,
-            "defaultAuthenticationType": provider(api.default_auth),
-            "additionalAuthenticationProviders": [provider(extra) for extra in api.additional_auth],
-        }, headers={"access-control-allow-origin": "*"})
-
-    async def clear_data(self, request: Request) -> Response:
-        if self.state.engine is None:
-            return JSONResponse({"message": "This server has no tables to clear"}, status_code=500)
-        try:
-            tables = list(self.state.engine.clear())
-        except Exception as error:
-            log.exception("clear-data failed")
-            return JSONResponse({"message": f"Failed to clear tables: {error}"}, status_code=500)
-        return JSONResponse({"message": f"Successfully deleted {json.dumps(tables)} tables"},
-                            headers={"access-control-allow-origin": "*"})
-
-    async def reset(self, request: Request) -> Response:
-        """Control API: empty every table (what `amplify mock api --reset` does at start)."""
-        return await self.clear_data(request)
-
-    async def seed(self, request: Request) -> Response:
-        """Control API: `{"TableName": [item, ...]}` with items as plain JSON; answers the counts written.
-        A bad body or an unknown table is a 400 before anything is written; an item the table refuses
-        (a missing key) is a 400 saying what was written before it."""
-        from amplify_local.mock.appsync.vtl.util.dynamodb import to_map_values
-
-        try:
-            body = await request.json()
-        except ValueError as error:
-            return JSONResponse({"message": f"The body is not JSON: {error}"}, status_code=400)
-        tables = {table.name for table in self.state.simulator.api.tables}
-        if not isinstance(body, dict) or not all(isinstance(v, list) for v in body.values()):
-            return JSONResponse({"message": 'Expected {"TableName": [item, ...], ...}'}, status_code=400)
-        unknown = sorted(set(body) - tables)
-        if unknown or self.state.engine is None:
-            return JSONResponse({"message": f"Unknown tables {unknown}; the API has {sorted(tables)}"},
-                                status_code=400)
-        written: dict[str, int] = {}
-        try:
-            for table, items in body.items():
-                for item in items:
-                    self.state.engine.put_item({"TableName": table, "Item": to_map_values(item)})
-                written[table] = len(items)
-        except Exception as error:
-            return JSONResponse({"message": f"Seeding failed after {written}: {error}"}, status_code=400)
-        return JSONResponse({"written": written}, headers={"access-control-allow-origin": "*"})

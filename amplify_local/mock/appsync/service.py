@@ -23,6 +23,8 @@ from amplify_local.transformer.types import ApiDefinition
 
 log = logging.getLogger("amplify_local.appsync")
 
+AFTER_START_DELAY = 1.0  # seconds after the API answers before starting what the first query does not need
+
 
 class ServiceError(Exception):
     """The mock cannot start; the message says why and what to do."""
@@ -110,7 +112,7 @@ class MockService:
 
         from amplify_local.mock.appsync import console
 
-        service = cls(engine, runner, state, AppSyncApp(state, realtime, console.routes(state)), project, build)
+        service = cls(engine, runner, state, AppSyncApp(state, realtime, lambda: console.routes(state)), project, build)
         if project is not None:
             from amplify_local.mock.watcher import GeneratedTemplates
 
@@ -166,34 +168,55 @@ class MockService:
             log_level="warning", access_log=False, timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)
-        servers = [(server, sock)]
-        if ddb_sock is not None:
-            from amplify_local.mock.dynamodb.api import create_app
-
-            servers.append((uvicorn.Server(uvicorn.Config(
-                create_app(self.engine), loop="none", http="httptools", lifespan="off", log_level="warning",
-                access_log=False)), ddb_sock))
-
         from amplify_local.mock.appsync import tls
 
-        certificates = tls.ensure_certificates()  # wss:// and https:// on the API port (Amplify JS dials wss)
+        # wss:// and https:// on the API port (Amplify JS dials wss). With the certificate already on disk,
+        # serve it at once and check it (expiry, hosts: cryptography, ~50 ms) only after the start.
+        certificates = tls.Certificates(tls.default_directory())
+        existing = certificates.cert.exists() and certificates.key.exists()
+        if not existing:
+            tls.ensure_certificates()
+        context = tls.server_context(certificates)
+
+        async def after_start() -> None:
+            """Work no first query needs, started once the API answers so it stays off the cold start: the
+            DynamoDB endpoint (its botocore model takes ~0.3 s; its port is bound, so early callers wait in
+            the backlog) and the certificate check (a renewed certificate applies to new connections)."""
+            await asyncio.sleep(AFTER_START_DELAY)
+            if existing:
+                before = certificates.cert.stat().st_mtime_ns
+                await asyncio.to_thread(tls.ensure_certificates)
+                if certificates.cert.stat().st_mtime_ns != before:
+                    context.load_cert_chain(certificates.cert, certificates.key)
+            if ddb_sock is not None:
+                from amplify_local.mock.dynamodb.api import create_app
+
+                ddb_server = uvicorn.Server(uvicorn.Config(
+                    create_app(self.engine), loop="none", http="httptools", lifespan="off", log_level="warning",
+                    access_log=False))
+                servers.append(ddb_server)
+                await ddb_server.serve(sockets=[ddb_sock])
+
+        servers = [server]
 
         async def run() -> None:
-            api_server = tls.serve_uvicorn(server, sock, tls.server_context(certificates))
-            task = asyncio.ensure_future(asyncio.gather(api_server, *(each.serve(sockets=[s])
-                                                                      for each, s in servers[1:])))
+            task = asyncio.ensure_future(tls.serve_uvicorn(server, sock, context))
             while not server.started and not task.done():
                 await asyncio.sleep(0.005)
             if server.started:
                 print(f"AppSync Mock endpoint is running at {url}\n"
                       f"GraphQL IDE is available for local testing at http://localhost:{url.rsplit(':', 1)[1]}\n"
                       f"{tls.trust_instructions(certificates)}", flush=True)
+            extra = asyncio.ensure_future(after_start())
             watcher = asyncio.ensure_future(self._watch()) if self.project is not None else None
             try:
                 await task
             finally:
-                for each, _ in servers:
+                for each in servers:
                     each.should_exit = True
+                if len(servers) == 1:  # the DynamoDB endpoint has not started: nothing to stop gracefully
+                    extra.cancel()
+                await asyncio.gather(extra, return_exceptions=True)
                 if watcher is not None:
                     watcher.cancel()
                 await self.runner.close()

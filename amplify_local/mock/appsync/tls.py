@@ -33,12 +33,12 @@ import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import uvicorn
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+if TYPE_CHECKING:  # cryptography (~50 ms to import) loads in ensure_certificates, off the cold start
+    import uvicorn
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 logger = logging.getLogger("amplify_local.tls")
 
@@ -86,6 +86,12 @@ def ensure_certificates(directory: Path | None = None, hosts: Iterable[str] = ()
     `hosts` are more names or addresses the certificate must cover (the client config may name the
     machine's LAN address, as the reference mock writes it); a certificate lacking one is reissued.
     """
+    global ExtendedKeyUsageOID, NameOID, ec, hashes, serialization, x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     paths = Certificates(directory or default_directory())
     paths.directory.mkdir(parents=True, exist_ok=True)
     if paths.ca_cert.exists() and paths.ca_key.exists():
