@@ -12,7 +12,7 @@ from pathlib import Path
 
 from amplify_local.project import settings as rules
 from amplify_local.project.files import ProjectError, write_json
-from amplify_local.project.headless import help_answer, markdown_table, parse_options, run_command
+from amplify_local.project.headless import confirmed, help_answer, markdown_table, parse_options, run_command
 from amplify_local.project.paths import ProjectPaths, find_project
 from amplify_local.project.state import (
     add_environment,
@@ -29,7 +29,8 @@ HELP = """usage: amplify env <subcommand>
                                                 (credentials: as the current env unless given)
   amplify env checkout NAME                     switch to an environment
   amplify env get --name NAME [--json]          one environment's provider values
-  amplify env remove NAME [--yes]               forget a local environment (not the current one)
+  amplify env remove NAME [--yes]               forget a local environment (not the current one); asks
+                                                first on a terminal, without one needs --yes
   amplify env import --name NAME --config JSON [--awsInfo JSON] [--categories JSON]
                                                 record an environment pushed elsewhere (its stack values)
 
@@ -97,6 +98,10 @@ def env_remove(paths: ProjectPaths, argv: list[str]) -> int:
         raise ProjectError(f'Environment "{name}" does not exist (environments: {", ".join(team)})')
     if name == current_env(paths):
         raise ProjectError(f'"{name}" is the current environment; check out another one before removing it')
+    question = f'Remove environment "{name}" and its local settings and credentials? This cannot be undone.'
+    if not confirmed("env remove", options.yes, question, f'remove environment "{name}"'):
+        print("Nothing removed.")
+        return 0
     del team[name]
     write_json(paths.team_provider_info, team)
     set_env_credentials(paths, name, None)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from amplify_local.project.files import ProjectError, read_json_object
-from amplify_local.project.headless import Asker, help_answer, parse_options, run_command
+from amplify_local.project.headless import confirmed, help_answer, parse_options, run_command
 from amplify_local.project.paths import ProjectPaths, find_project
 from amplify_local.project.resources import remove_resource
 
@@ -29,14 +29,10 @@ def remove(paths: ProjectPaths, category: str, argv: list[str]) -> int:
     if name not in names:
         listed = ", ".join(names) or "none"
         raise ProjectError(f'no {category} resource named "{name}" in this project ({category} resources: {listed})')
-    if not options.yes:
-        confirm = Asker(f"remove {category}", yes=False).value(
-            "--yes", "confirmation", f"Remove {category} resource {name} and its local files? (y/N)", "n",
-            lambda text: text.lower(),
-        )
-        if confirm not in ("y", "yes"):
-            print("Nothing removed.")
-            return 0
+    question = f"Remove {category} resource {name} and its local files?"
+    if not confirmed(f"remove {category}", options.yes, question, f'remove {category} resource "{name}"'):
+        print("Nothing removed.")
+        return 0
     remove_resource(paths, category, name)
     print(f"Successfully removed resource {name} locally.")
     return 0

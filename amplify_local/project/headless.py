@@ -96,6 +96,21 @@ class Asker:
                 print(f"  {error}", file=sys.stderr)
 
 
+def confirmed(command: str, yes: bool, question: str, action: str) -> bool:
+    """Whether to go ahead with something that cannot be undone, as the real CLI's `remove` commands decide:
+    --yes goes ahead, a terminal is asked (no unless answered y/yes), and without a terminal it is refused
+    naming --yes rather than guessed."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise ProjectError(f"amplify {command}: there is no terminal to confirm on; add --yes to {action}")
+    try:
+        answer = input(f"? {question} (y/N) ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
 def run_command(command: str, body: Callable[[], int]) -> int:
     """Run a command body; a refusal or a failed file operation becomes one line on stderr and exit status 1."""
     try:

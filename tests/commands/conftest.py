@@ -41,6 +41,21 @@ class Sandbox:
             ["bash", str(SCRIPTS / name)], cwd=self.project, env=self.env(), capture_output=True, text=True
         )
 
+    def on_a_terminal(self, answers: bytes, *args: str) -> subprocess.CompletedProcess[str]:
+        """Spawn `amplify` with a pseudo-terminal as stdin (so it asks), typing `answers`."""
+        master, slave = os.openpty()
+        process = subprocess.Popen(
+            [str(BIN / "amplify"), *args], cwd=self.project, env=self.env(), stdin=slave,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        os.close(slave)
+        os.write(master, answers)
+        try:
+            out, err = process.communicate(timeout=60)
+        finally:
+            os.close(master)
+        return subprocess.CompletedProcess(args, process.returncode, out, err)
+
     def json(self, relative: str) -> Any:
         return json.loads((self.project / relative).read_text())
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -253,23 +250,9 @@ def test_outside_a_project(sandbox) -> None:
     assert "No Amplify project found" in result.stderr
 
 
-def on_a_terminal(sandbox, answers: bytes, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `amplify` with a pseudo-terminal as stdin, typing `answers`."""
-    master, slave = os.openpty()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "amplify"), *args], cwd=sandbox.project, env=sandbox.env(),
-        stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    os.close(slave)
-    os.write(master, answers)
-    out, err = process.communicate(timeout=60)
-    os.close(master)
-    return subprocess.CompletedProcess(args, process.returncode, out, err)
-
-
 def test_headless_on_a_terminal_without_a_request(initialised) -> None:
     """--headless with stdin a terminal: no JSON was piped in, so say how to give it instead of waiting."""
-    result = on_a_terminal(initialised, b"", "add", "api", "--headless")
+    result = initialised.on_a_terminal(b"", "add", "api", "--headless")
     assert result.returncode == 1
     assert result.stderr == (
         "amplify add api: --headless reads the AddApiRequest JSON from stdin: amplify add api --headless < request.json\n"
@@ -278,7 +261,7 @@ def test_headless_on_a_terminal_without_a_request(initialised) -> None:
 
 
 def test_walkthrough_on_a_terminal_builds_the_same_request(initialised) -> None:
-    result = on_a_terminal(initialised, b"\npassword\napi_key\n30\n\n", "add", "api")
+    result = initialised.on_a_terminal(b"\npassword\napi_key\n30\n\n", "add", "api")
     assert result.returncode == 0, result.stderr
     assert "? Provide API name: (demoproj) " in result.stdout
     assert '"password" is not one of API_KEY, AWS_IAM, AMAZON_COGNITO_USER_POOLS' in result.stderr
@@ -294,7 +277,7 @@ def test_walkthrough_with_a_user_pool_and_a_schema_file(initialised, tmp_path: P
     schema = tmp_path / "shop.graphql"
     schema.write_text("type Order @model @auth(rules: [{ allow: owner }]) { id: ID! total: Float }\n")
     answers = f"shop\nAMAZON_COGNITO_USER_POOLS\nus-west-2_pool\n{schema}\n".encode()
-    result = on_a_terminal(initialised, answers, "add", "api")
+    result = initialised.on_a_terminal(answers, "add", "api")
     assert result.returncode == 0, result.stderr
     assert (initialised.project / "amplify/backend/api/shop/schema.graphql").read_text() == schema.read_text()
     parameters = json.loads((initialised.project / "amplify/backend/api/shop/parameters.json").read_text())

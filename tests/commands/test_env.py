@@ -108,3 +108,22 @@ def test_a_checkout_without_local_env_info_has_no_current_env(initialised, capsy
         f"amplify env list: {initialised.project}: this checkout has no environment yet "
         '(amplify/.config/local-env-info.json is missing, as in a fresh clone). Run "amplify init" to set it up.\n'
     )
+
+
+def test_remove_asks_on_a_terminal_and_needs_yes_without_one(initialised) -> None:
+    """As `amplify remove`: a terminal is asked (no unless y), no terminal and no --yes is refused naming --yes."""
+    assert cli.main(["env", "add", "qa"]) == 0
+    assert cli.main(["env", "checkout", "dev"]) == 0
+    refused = initialised.run("env", "remove", "qa")
+    assert refused.returncode == 1
+    assert refused.stderr == 'amplify env remove: there is no terminal to confirm on; add --yes to remove environment "qa"\n'
+    kept = initialised.on_a_terminal(b"n\n", "env", "remove", "qa")
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout == ('? Remove environment "qa" and its local settings and credentials? This cannot be undone. '
+                           "(y/N) Nothing removed.\n")
+    assert set(initialised.json("amplify/team-provider-info.json")) == {"dev", "qa"}
+    removed = initialised.on_a_terminal(b"y\n", "env", "remove", "qa")
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout.endswith('Environment "qa" removed from this project.\n')
+    assert set(initialised.json("amplify/team-provider-info.json")) == {"dev"}
+    assert "qa" not in initialised.json("amplify/.config/local-aws-info.json")

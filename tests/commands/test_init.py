@@ -480,17 +480,10 @@ def test_adding_an_environment_through_init_keeps_the_settings(initialised, caps
 
 def test_on_a_terminal_missing_values_are_asked(sandbox) -> None:
     """Without --yes and with a terminal: one question per missing value, an empty answer takes the default."""
-    master, slave = os.openpty()  # a pseudo-terminal makes stdin a terminal
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "amplify"), "init", "--amplify", '{"defaultEditor": "vim"}'],
-        cwd=sandbox.project, env=sandbox.env(), stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    os.close(slave)
     # projectName (an invalid answer first), envName, frontend, framework, profile
-    os.write(master, b"bad name\nshop\nqa\n\nvue\nwork\n")
-    out, err = process.communicate(timeout=60)
-    os.close(master)
-    assert process.returncode == 0, err
+    result = sandbox.on_a_terminal(b"bad name\nshop\nqa\n\nvue\nwork\n", "init", "--amplify", '{"defaultEditor": "vim"}')
+    out, err = result.stdout, result.stderr
+    assert result.returncode == 0, err
     assert "? Enter a name for the project (project) " in out
     assert 'projectName "bad name" is invalid' in err
     assert sandbox.json("amplify/.config/project-config.json")["projectName"] == "shop"

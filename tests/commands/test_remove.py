@@ -27,8 +27,20 @@ def test_without_yes_and_without_a_terminal_nothing_is_removed(initialised) -> N
     assert initialised.run("add", "api", "--headless", stdin=json.dumps(REQUEST)).returncode == 0
     result = initialised.run("remove", "api")
     assert result.returncode == 1
-    assert "--yes: confirmation is missing and there is no terminal to ask" in result.stderr
+    assert result.stderr == 'amplify remove api: there is no terminal to confirm on; add --yes to remove api resource "gone"\n'
     assert (initialised.project / "amplify/backend/api/gone/schema.graphql").exists()
+
+
+def test_on_a_terminal_it_asks_first(initialised) -> None:
+    assert initialised.run("add", "api", "--headless", stdin=json.dumps(REQUEST)).returncode == 0
+    kept = initialised.on_a_terminal(b"\n", "remove", "api")
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout == "? Remove api resource gone and its local files? (y/N) Nothing removed.\n"
+    assert (initialised.project / "amplify/backend/api/gone/schema.graphql").exists()
+    removed = initialised.on_a_terminal(b"yes\n", "remove", "api")
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout.endswith("Successfully removed resource gone locally.\n")
+    assert not (initialised.project / "amplify/backend/api/gone").exists()
 
 
 def test_unknown_resource(initialised, capsys: pytest.CaptureFixture[str]) -> None:

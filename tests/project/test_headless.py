@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import pytest
 
 from amplify_local.project.files import ProjectError
 from amplify_local.project.headless import (
     Asker,
+    confirmed,
     help_answer,
     markdown_table,
     parse_options,
@@ -48,6 +52,27 @@ def test_an_empty_answer_takes_the_default(monkeypatch: pytest.MonkeyPatch) -> N
 def test_yes_never_asks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked"))
     assert Asker("init", yes=True, interactive=True).value("--amplify", "envName", "Env?", "dev", str) == "dev"
+
+
+class Terminal(io.StringIO):
+    """Typed answers on a stdin that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("y\n", True), ("YES\n", True), ("\n", False), ("n\n", False), ("", False)])
+def test_confirmation_on_a_terminal_is_no_unless_yes(monkeypatch: pytest.MonkeyPatch, typed: str, expected: bool) -> None:
+    monkeypatch.setattr(sys, "stdin", Terminal(typed))
+    assert confirmed("env remove", False, "Remove?", 'remove environment "qa"') is expected
+
+
+def test_confirmation_with_yes_or_without_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))  # piped input is not an answer
+    assert confirmed("env remove", True, "Remove?", 'remove environment "qa"')
+    with pytest.raises(ProjectError) as refused:
+        confirmed("env remove", False, "Remove?", 'remove environment "qa"')
+    assert str(refused.value) == 'amplify env remove: there is no terminal to confirm on; add --yes to remove environment "qa"'
 
 
 def test_run_command_reports_refusals_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
