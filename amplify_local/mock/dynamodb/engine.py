@@ -3,8 +3,9 @@
 Every public operation method takes the JSON request of the low-level API as a dict and returns the JSON
 response as a dict, raising `DynamoDBError` with DynamoDB's code and message. One `threading.RLock`
 serialises access to the one connection, so a single engine serves the AppSync data sources and the HTTP
-endpoint from any thread. Writes run in one SQLite transaction each (a TransactWriteItems or a
-BatchWriteItem as a whole), and listeners registered with `add_listener` see one stream record per
+endpoint from any thread. Item writes go through `storage.Journal` (durable in its redo log when the
+operation answers, group-committed to SQLite); each is atomic (a TransactWriteItems or a BatchWriteItem
+as a whole, under a savepoint); schema changes commit on their own. Listeners registered with `add_listener` see one stream record per
 changed item after the commit, in commit order.
 
 Storage layout: a table's items live in a SQL table `t<n>` keyed by the order-preserving bytes of the
@@ -102,8 +103,9 @@ class _Write:
 class Engine:
     """DynamoDB's operations over one SQLite database (a file, or memory for tests)."""
 
-    def __init__(self, connection: Any) -> None:
-        self._db = connection
+    def __init__(self, journal: storage.Journal) -> None:
+        self._journal = journal
+        self._db = connection = journal.db
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._tokens: dict[str, tuple[str, dict[str, Any], float]] = {}
@@ -122,7 +124,7 @@ class Engine:
     def close(self) -> None:
         self._closed.set()
         with self._lock:
-            self._db.close()
+            self._journal.close()
 
     def _start_sweeper(self) -> None:
         """Run `expire_items` every minute in a daemon thread once any table has TTL enabled."""
@@ -146,23 +148,37 @@ class Engine:
     # ------------------------------------------------------------------ helpers
 
     @contextmanager
-    def _transaction(self, atomic: bool = True) -> Iterator[list[dict[str, Any]]]:
-        """One SQLite write transaction; yields the list that collects stream records for after commit.
+    def _transaction(self, atomic: bool = True, schema: bool = False) -> Iterator[list[dict[str, Any]]]:
+        """One write, durable when the block ends; yields the list that collects stream records for after it.
 
-        `atomic=False` is for work of at most one write statement: autocommit makes it just as atomic
-        and durable without the BEGIN/COMMIT round trips (the lock already keeps other requests out)."""
+        Item writes (`_write`) are journaled; `atomic=False` is for work of at most one write statement,
+        which needs no savepoint to be all-or-nothing. `schema=True` (DDL, not journaled) first commits
+        the journal, then runs in a SQLite transaction of its own."""
         with self._lock:
             records: list[dict[str, Any]] = []
-            if not atomic:
-                yield records
-            else:
+            journal = self._journal
+            if schema:
+                journal.checkpoint(reopen=False)
                 self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield records
-                except BaseException:
+            elif atomic:
+                self._db.execute("SAVEPOINT write")
+            try:
+                yield records
+            except BaseException:
+                if schema:
                     self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
+                    self._db.execute("BEGIN IMMEDIATE")
+                elif atomic:
+                    self._db.execute("ROLLBACK TO write")
+                    self._db.execute("RELEASE write")
+                journal.discard()
+                raise
+            if schema:
+                journal.checkpoint()
+            else:
+                if atomic:
+                    self._db.execute("RELEASE write")
+                journal.commit()
             for record in records:
                 for listener in self._listeners:
                     listener(record)
@@ -187,19 +203,19 @@ class Engine:
         if new is None:
             if old is None:
                 return
-            self._db.execute(f"DELETE FROM {spec.sql} WHERE pk = ? AND sk = ?", (pk, sk))
+            self._journal.write(f"DELETE FROM {spec.sql} WHERE pk = ? AND sk = ?", (pk, sk))
         else:
-            self._db.execute(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
-                             (pk, sk, v.item_size(new) if size is None else size, _dumps(new)))
+            self._journal.write(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
+                                (pk, sk, v.item_size(new) if size is None else size, _dumps(new)))
         for index in spec.indexes.values():
             before = index.key.index_entry(old) if old else None
             after = index.key.index_entry(new) if new else None
             if before != after:
                 if before is not None:
-                    self._db.execute(f"DELETE FROM {index.sql} WHERE pk = ? AND sk = ? AND bpk = ? AND bsk = ?",
-                                     (*before, pk, sk))
-                if after is not None:
-                    self._db.execute(f"INSERT INTO {index.sql} VALUES (?, ?, ?, ?)", (*after, pk, sk))
+                    self._journal.write(f"DELETE FROM {index.sql} WHERE pk = ? AND sk = ? AND bpk = ? AND bsk = ?",
+                                        (*before, pk, sk))
+                if after is not None:  # OR REPLACE: a replayed journal may find the row already there
+                    self._journal.write(f"INSERT OR REPLACE INTO {index.sql} VALUES (?, ?, ?, ?)", (*after, pk, sk))
         if self._listeners:
             records.append(_stream_record(spec, old, new))
 
@@ -248,7 +264,7 @@ class Engine:
         if len(set(names)) != len(names):
             raise invalid_parameter(f"Duplicate index name: {next(n for n in names if names.count(n) > 1)}")
         stream = request.get("StreamSpecification")
-        with self._transaction():
+        with self._transaction(schema=True):
             if name in self._tables:
                 raise DynamoDBError("ResourceInUseException", "Cannot create preexisting table")
             spec = TableSpec(name, f"t{storage.next_id(self._db, 'table')}", key,
@@ -301,7 +317,7 @@ class Engine:
             return {"Table": self._describe(self._spec(request.get("TableName")))}
 
     def delete_table(self, request: dict[str, Any]) -> dict[str, Any]:
-        with self._transaction():
+        with self._transaction(schema=True):
             spec = self._spec(request.get("TableName"))
             description = self._describe(spec)
             for index in spec.indexes.values():
@@ -325,7 +341,7 @@ class Engine:
         return response
 
     def update_table(self, request: dict[str, Any]) -> dict[str, Any]:
-        with self._transaction():
+        with self._transaction(schema=True):
             spec = self._spec(request.get("TableName"))
             types = {d["AttributeName"]: d["AttributeType"] for d in spec.attribute_definitions}
             new_definitions = request.get("AttributeDefinitions") or []
@@ -377,7 +393,7 @@ class Engine:
         if not name or not isinstance(enabled, bool):
             raise validation("1 validation error detected: Value null at 'timeToLiveSpecification' failed to "
                              "satisfy constraint: Member must not be null")
-        with self._transaction():
+        with self._transaction(schema=True):
             spec = self._spec(request.get("TableName"))
             if enabled and spec.ttl_attribute is not None:
                 raise validation("TimeToLive is already enabled")
@@ -429,17 +445,17 @@ class Engine:
                 for pk, sk, size, item in rows:
                     self._store(spec, pk, sk, self._load(spec, pk, sk), item, records, size)
             else:
-                self._db.executemany(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
-                                     ((pk, sk, size, _dumps(item)) for pk, sk, size, item in rows))
+                self._journal.write_many(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
+                                         [(pk, sk, size, _dumps(item)) for pk, sk, size, item in rows])
         return len(rows)
 
     def clear(self) -> list[str]:
         """Empty every table (keeping the tables); returns their names."""
         with self._transaction():
             for spec in self._tables.values():
-                self._db.execute(f"DELETE FROM {spec.sql}")
+                self._journal.write(f"DELETE FROM {spec.sql}", ())
                 for index in spec.indexes.values():
-                    self._db.execute(f"DELETE FROM {index.sql}")
+                    self._journal.write(f"DELETE FROM {index.sql}", ())
             return sorted(self._tables)
 
     # ------------------------------------------------------------------ single items
@@ -485,9 +501,10 @@ class Engine:
         spec = write.spec
         if not need_old and write.condition is None and write.action == "Put" and not spec.indexes \
                 and not self._listeners:
-            with self._lock:  # the hot path of a plain PutItem: one statement, no read
-                self._db.execute(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
-                                 (write.pk, write.sk, write.size, _dumps(write.item)))
+            with self._lock:  # the hot path of a plain PutItem: one statement, no read, no savepoint
+                self._journal.write(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
+                                    (write.pk, write.sk, write.size, _dumps(write.item)))
+                self._journal.commit()
             return None, write.item
         with self._transaction(atomic=bool(spec.indexes)) as records:
             old = self._load(spec, write.pk, write.sk)

@@ -131,3 +131,78 @@ def test_development_store_version_is_refused(tmp_path: Path) -> None:
     connection.close()
     with pytest.raises(StorageError, match="development version"):
         Engine.open(tmp_path)
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from amplify_local.mock.dynamodb import DynamoDBError, Engine
+engine = Engine.open(sys.argv[1])
+engine.create_table({"TableName": "Posts", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "blog", "AttributeType": "S"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "byBlog", "KeySchema": [{"AttributeName": "blog", "KeyType": "HASH"}],
+                                "Projection": {"ProjectionType": "ALL"}}]})
+for number in range(30):
+    engine.put_item({"TableName": "Posts", "Item": {"id": {"S": f"p{number}"}, "blog": {"S": f"b{number % 3}"}}})
+engine.update_item({"TableName": "Posts", "Key": {"id": {"S": "p0"}}, "UpdateExpression": "SET blog = :b",
+                    "ExpressionAttributeValues": {":b": {"S": "b9"}}})
+engine.delete_item({"TableName": "Posts", "Key": {"id": {"S": "p1"}}})
+try:  # cancelled as a whole: its first Put must not reach the log
+    engine.transact_write_items({"TransactItems": [
+        {"Put": {"TableName": "Posts", "Item": {"id": {"S": "ghost"}, "blog": {"S": "b0"}}}},
+        {"ConditionCheck": {"TableName": "Posts", "Key": {"id": {"S": "p2"}},
+                            "ConditionExpression": "attribute_not_exists(id)"}}]})
+except DynamoDBError:
+    pass
+print("written", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _blog_ids(engine: Engine, blog: str) -> list[str]:
+    answer = engine.query({"TableName": "Posts", "IndexName": "byBlog", "KeyConditionExpression": "blog = :b",
+                           "ExpressionAttributeValues": {":b": {"S": blog}}})
+    return sorted(item["id"]["S"] for item in answer["Items"])
+
+
+def _killed_writer(folder: Path) -> Path:
+    done = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(folder)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == -signal.SIGKILL and done.stdout == "written\n", done.stderr
+    log = folder / "local.sqlite-redo"
+    assert log.stat().st_size > 0  # the writes were acknowledged from the redo log, not yet committed to SQLite
+    return log
+
+
+def _assert_killed_writer_state(folder: Path) -> None:
+    engine = Engine.open(folder)
+    try:
+        assert engine.scan({"TableName": "Posts", "Select": "COUNT"})["Count"] == 29
+        assert _blog_ids(engine, "b9") == ["p0"]
+        assert _blog_ids(engine, "b0") == sorted(f"p{n}" for n in range(3, 30, 3))
+        assert _blog_ids(engine, "b1") == sorted(f"p{n}" for n in range(4, 30, 3))
+    finally:
+        engine.close()
+
+
+def test_redo_log_replays_index_updates_deletes_and_no_cancelled_transaction(tmp_path: Path) -> None:
+    _killed_writer(tmp_path)
+    _assert_killed_writer_state(tmp_path)
+    assert (tmp_path / "local.sqlite-redo").stat().st_size == 0
+
+
+def test_replaying_a_log_already_committed_changes_nothing(tmp_path: Path) -> None:
+    """A kill between SQLite's COMMIT and the log's truncation replays writes the file already holds."""
+    log = _killed_writer(tmp_path)
+    saved = log.read_bytes()
+    _assert_killed_writer_state(tmp_path)
+    log.write_bytes(saved)
+    _assert_killed_writer_state(tmp_path)
+
+
+def test_torn_last_frame_is_ignored(tmp_path: Path) -> None:
+    """A frame cut short (an OS crash mid-write: never acknowledged) ends the replay; earlier frames apply."""
+    log = _killed_writer(tmp_path)
+    with log.open("ab") as handle:
+        handle.write(b"\x40\x00\x00\x00\x00\x00\x00\x00partial")
+    _assert_killed_writer_state(tmp_path)
