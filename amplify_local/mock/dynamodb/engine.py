@@ -69,7 +69,7 @@ class _Write:
     spec: TableSpec
     pk: bytes
     sk: bytes
-    key: dict[str, Any]
+    key: dict[str, Any] | None
     action: str  # Put | Update | Delete | ConditionCheck
     item: dict[str, Any] | None = None
     update: ex.Parsed | None = None
@@ -88,7 +88,7 @@ class _Write:
             return None
         if self.action == "ConditionCheck":
             return old
-        item = dict(old) if old else dict(self.key)
+        item = dict(old) if old else dict(self.key)  # type: ignore[arg-type]
         if self.update is not None:
             item = updates.apply(self.update, item, self.env)  # type: ignore[arg-type]
         if v.item_size(item) > v.MAX_ITEM_SIZE:
@@ -431,15 +431,7 @@ class Engine:
         """Seed a table with many items in one transaction (validated like PutItem, no conditions); returns how
         many were written. Without indexes or listeners the rows go in with one `executemany`."""
         spec = self._spec(table_name)
-        rows = []
-        for raw in items:
-            item = v.check_item(raw)
-            pk, sk = spec.key.of_item(item)
-            size = v.item_size(item)
-            if size > v.MAX_ITEM_SIZE:
-                raise validation("Item size has exceeded the maximum allowed size")
-            self._check_index_types(spec, item)
-            rows.append((pk, sk, size, item))
+        rows = [self._checked_put(spec, raw) for raw in items]
         with self._transaction() as records:
             if spec.indexes or self._listeners:
                 for pk, sk, size, item in rows:
@@ -460,19 +452,24 @@ class Engine:
 
     # ------------------------------------------------------------------ single items
 
+    def _checked_put(self, spec: TableSpec, raw: Any) -> tuple[bytes, bytes, int, dict[str, Any]]:
+        """A PutItem's item validated: its stored key bytes, size and stored form."""
+        item, size = v.check_item(raw)
+        pk, sk = spec.key.of_item(item)
+        if size > v.MAX_ITEM_SIZE:
+            raise validation("Item size has exceeded the maximum allowed size")
+        if spec.indexes:
+            self._check_index_types(spec, item)
+        return pk, sk, size, item
+
     def _prepare(self, action: str, request: dict[str, Any]) -> _Write:
         """Validate one write request (PutItem/UpdateItem/DeleteItem or a transaction action) without reading."""
         if legacy.uses_legacy(request):
             request = legacy.translate(request)
         spec = self._spec(request.get("TableName"))
         if action == "Put":
-            item = v.check_item(request.get("Item"))
-            pk, sk = spec.key.of_item(item)
-            size = v.item_size(item)
-            if size > v.MAX_ITEM_SIZE:
-                raise validation("Item size has exceeded the maximum allowed size")
-            self._check_index_types(spec, item)
-            key = spec.key.key_of(item)
+            pk, sk, size, item = self._checked_put(spec, request.get("Item"))
+            key = None  # only an Update builds a new item from its key
         else:
             if request.get("Key") is None:
                 raise validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: "

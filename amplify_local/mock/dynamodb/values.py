@@ -126,25 +126,36 @@ def _render_set(kind: str, members: list[Any]) -> str:
     return "[" + ", ".join(str(member) for member in members) + "]"
 
 
-def check_item(item: Any) -> Item:
+def check_item(item: Any) -> tuple[Item, int]:
     """Validate a whole item (PutItem's `Item`) and return its stored form (the same dict when nothing needed
-    normalising, which is the common case)."""
+    normalising, which is the common case) with its `item_size`, in one pass (this is most of a PutItem's work)."""
     if not isinstance(item, dict):
         raise DynamoDBError("SerializationException", "Item must be a map")
     checked: Item | None = None
+    total = 0
     for name, value in item.items():
         if not name:
             raise invalid_parameter("An AttributeValue may not contain an empty string")
-        if type(value) is dict and len(value) == 1 and (
-                type(value.get("S")) is str or type(value.get("BOOL")) is bool or _canonical_int(value.get("N"))):
-            stored = value
-        else:
-            stored = check_value(value)
-        if stored is not value and checked is None:
-            checked = dict(item)
-        if checked is not None:
+        total += len(name) if name.isascii() else len(name.encode())
+        if type(value) is dict and len(value) == 1:
+            raw = value.get("S")
+            if type(raw) is str:
+                total += len(raw) if raw.isascii() else len(raw.encode())
+                continue
+            raw = value.get("N")
+            if _canonical_int(raw):
+                total += _number_size(raw)
+                continue
+            if type(value.get("BOOL")) is bool:
+                total += 1
+                continue
+        stored = check_value(value)
+        total += value_size(stored)
+        if stored is not value:
+            if checked is None:
+                checked = dict(item)
             checked[name] = stored
-    return item if checked is None else checked
+    return (item if checked is None else checked), total
 
 
 def _canonical_int(text: Any) -> bool:

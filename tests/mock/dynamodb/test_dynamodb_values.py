@@ -68,13 +68,15 @@ def test_equal_and_compare_follow_dynamodb_types() -> None:
 
 def test_check_item_keeps_the_same_dict_when_already_canonical() -> None:
     item = {"id": {"S": "a"}, "n": {"N": "12"}, "ok": {"BOOL": True}}
-    assert check_item(item) is item
+    assert check_item(item)[0] is item
     normalised = check_item({"id": {"S": "a"}, "n": {"N": "1.50"}})
-    assert normalised == {"id": {"S": "a"}, "n": {"N": "1.5"}}
+    assert normalised == ({"id": {"S": "a"}, "n": {"N": "1.5"}}, 2 + 1 + 3)
     assert check_value({"NS": ["1.0", "2"]}) == {"NS": ["1", "2"]}
 
 
 def test_sizes_count_utf8_bytes() -> None:
+    item = {"é": {"S": "é"}, "n": {"N": "12345"}, "b": {"BOOL": False}, "l": {"L": [{"S": "ab"}]}, "x": {"N": "0.5"}}
+    assert check_item(item)[1] == item_size(item) == 4 + 5 + 2 + 1 + 3 + 1 + 2 + 1 + 2
     assert item_size({"id": {"S": "abc"}}) == 5
     assert item_size({"é": {"S": "é"}}) == 4
     assert item_size({"n": {"N": "12345"}}) == 1 + 4
