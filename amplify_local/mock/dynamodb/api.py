@@ -4,7 +4,8 @@ A request is `POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>` and a J
 the operation's JSON with `x-amz-crc32` (botocore checks it), or DynamoDB's error body
 `{"__type": "com.amazonaws.dynamodb.v20120810#<Code>", "message": ...}` with HTTP 400 (500 for server
 errors). This module only parses and serialises: the engine acts. It is a bare ASGI app because the
-endpoint must never be the bottleneck of an SDK client, and routing one path needs no framework.
+endpoint must never be the bottleneck of an SDK client, and routing one path needs no framework (nor
+uvicorn's proxy-headers middleware: the endpoint never reads the client address).
 Signatures are not checked (any credentials work, as with DynamoDB Local).
 """
 
@@ -150,7 +151,7 @@ class Endpoint:
             sock.close()
             raise
         server = uvicorn.Server(uvicorn.Config(create_app(engine), lifespan="off", log_level="warning",
-                                               access_log=False))
+                                               access_log=False, proxy_headers=False))
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the host owns signals
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="dynamodb-endpoint",
                                   daemon=True)
@@ -171,7 +172,7 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 62224, *, sock: Any 
     import uvicorn
 
     config = uvicorn.Config(create_app(engine), host=host, port=port, lifespan="off", log_level="warning",
-                            access_log=False, loop="auto", http="auto")
+                            access_log=False, loop="auto", http="auto", proxy_headers=False)
     server = uvicorn.Server(config)
     if on_ready is not None:
         original_startup = server.startup
