@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from amplify_local.mock.dynamodb import Engine, StorageError
-from amplify_local.mock.dynamodb.storage import database_file
+from amplify_local.mock.dynamodb.storage import Journal, database_file
 
 TABLE = {"TableName": "Todo", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
          "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}
@@ -206,3 +206,21 @@ def test_torn_last_frame_is_ignored(tmp_path: Path) -> None:
     with log.open("ab") as handle:
         handle.write(b"\x40\x00\x00\x00\x00\x00\x00\x00partial")
     _assert_killed_writer_state(tmp_path)
+
+
+def test_group_commit_empties_the_log_every_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Journal, "BATCH", 5)
+    engine = Engine.open(tmp_path)
+    engine.create_table(TABLE)
+    log = tmp_path / "local.sqlite-redo"
+    sizes = []
+    for number in range(7):
+        engine.put_item({"TableName": "Todo", "Item": {"id": {"S": f"i{number}"}}})
+        sizes.append(log.stat().st_size)
+    assert sizes[3] > sizes[0] > 0 and sizes[4] == 0 and sizes[6] > sizes[5] > 0  # the 5th write committed SQLite
+    assert engine.scan({"TableName": "Todo", "Select": "COUNT"})["Count"] == 7
+    engine.close()
+    assert log.stat().st_size == 0  # close commits the rest
+    reopened = Engine.open(tmp_path)
+    assert reopened.scan({"TableName": "Todo", "Select": "COUNT"})["Count"] == 7
+    reopened.close()
