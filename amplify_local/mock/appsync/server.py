@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amplify_local.mock.appsync.auth import RequestParts
@@ -53,7 +54,21 @@ def _default(value: Any) -> Any:
 
 
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
+    """Compact UTF-8 JSON. orjson writes a Todo mix response ~5x faster than `json`; what it refuses
+    (integers beyond 64 bits, non-string keys) goes through `json`, so every body still serialises."""
+    try:
+        return orjson.dumps(body, default=_default)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
+
+
+def loads(raw: bytes) -> Any:
+    """A request body; what orjson refuses (NaN, lone surrogates, ...) is decided by `json`, whose
+    result and error message the endpoint has always given."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 async def _send_json(send: Send, status: int, body: Any) -> None:
@@ -134,7 +149,7 @@ class AppSyncApp:
         raw = b"".join(chunks)
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         try:
-            body = json.loads(raw)
+            body = loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             await _send_json(send, *_error(400, "MalformedHttpRequestException",
                                            f"The request body is not valid JSON: {error}"))
