@@ -149,7 +149,9 @@ class Journal:
     rolled back. Every logged statement sets or deletes rows to absolute values, so replaying a log whose
     writes SQLite already committed (a kill between COMMIT and the truncation) changes nothing.
     `checkpoint` commits and empties the log: before schema changes (which are not logged) and on close.
-    With no log (an in-memory database) the same batching applies, without the file."""
+    A log write that fails (a full disk) is undone: the log is cut back to its last whole frame, and
+    SQLite's open transaction is rolled back and rebuilt from the log, so the failed write, which the
+    caller sees fail, is nowhere. With no log (an in-memory database) the same batching applies."""
 
     BATCH = 10000  # a batch of random writes rewrites each touched page once: bigger batches, fewer pages
 
@@ -157,6 +159,8 @@ class Journal:
         self.db = connection
         self._pending: list[Statement] = []
         self._frames = 0
+        self._size = 0  # bytes of whole frames in the log
+        self._log = log
         self._fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if log is not None else None
         connection.execute("BEGIN IMMEDIATE")
 
@@ -174,7 +178,14 @@ class Journal:
             return
         if self._fd is not None:
             payload = marshal.dumps(self._pending)
-            os.write(self._fd, _FRAME.pack(len(payload), zlib.crc32(payload)) + payload)
+            frame = _FRAME.pack(len(payload), zlib.crc32(payload)) + payload
+            try:
+                if os.write(self._fd, frame) != len(frame):
+                    raise OSError(f"short write to {self._log}")
+            except OSError:
+                self._undo()
+                raise
+            self._size += len(frame)
         self._pending.clear()
         self._frames += 1
         if self._frames >= self.BATCH:
@@ -183,12 +194,19 @@ class Journal:
     def discard(self) -> None:
         self._pending.clear()
 
+    def _undo(self) -> None:
+        self._pending.clear()
+        os.ftruncate(self._fd, self._size)  # type: ignore[arg-type]
+        self.db.execute("ROLLBACK")
+        self.db.execute("BEGIN IMMEDIATE")
+        _apply(self.db, self._log)  # type: ignore[arg-type]
+
     def checkpoint(self, reopen: bool = True) -> None:
         """Commit SQLite, then empty the log (its writes are now in the database file's WAL)."""
         self.db.execute("COMMIT")
         if self._fd is not None and self._frames:
             os.ftruncate(self._fd, 0)
-        self._frames = 0
+        self._frames = self._size = 0
         if reopen:
             self.db.execute("BEGIN IMMEDIATE")
 
@@ -204,9 +222,16 @@ def _replay(connection: sqlite3.Connection, log: Path) -> None:
     (a write cut short by an OS crash, never acknowledged), then empty the log."""
     if not log.exists() or not log.stat().st_size:
         return
+    connection.execute("BEGIN IMMEDIATE")
+    _apply(connection, log)
+    connection.execute("COMMIT")
+    os.truncate(log, 0)
+
+
+def _apply(connection: sqlite3.Connection, log: Path) -> None:
+    """Run the statements of the log's whole, intact frames in the open transaction."""
     data = log.read_bytes()
     offset = 0
-    connection.execute("BEGIN IMMEDIATE")
     while offset + _FRAME.size <= len(data):
         length, checksum = _FRAME.unpack_from(data, offset)
         payload = data[offset + _FRAME.size:offset + _FRAME.size + length]
@@ -215,5 +240,3 @@ def _replay(connection: sqlite3.Connection, log: Path) -> None:
         for sql, params, many in marshal.loads(payload):
             (connection.executemany if many else connection.execute)(sql, params)
         offset += _FRAME.size + length
-    connection.execute("COMMIT")
-    os.truncate(log, 0)

@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from amplify_local.mock.dynamodb import Engine, StorageError
-from amplify_local.mock.dynamodb.storage import Journal, database_file
+from amplify_local.mock.dynamodb.storage import _FRAME, Journal, database_file
 
 TABLE = {"TableName": "Todo", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
          "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}
@@ -224,3 +224,30 @@ def test_group_commit_empties_the_log_every_batch(tmp_path: Path, monkeypatch: p
     reopened = Engine.open(tmp_path)
     assert reopened.scan({"TableName": "Todo", "Select": "COUNT"})["Count"] == 7
     reopened.close()
+
+
+def test_a_failed_log_write_undoes_that_write_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk: the PutItem fails, leaves no trace in the engine or the log; the writes before it stay."""
+    engine = Engine.open(tmp_path)
+    engine.create_table(TABLE)
+    engine.put_item({"TableName": "Todo", "Item": {"id": {"S": "kept"}}})
+    real_write = os.write
+
+    def full_disk(fd: int, data: bytes) -> int:
+        real_write(fd, data[:5])  # a torn frame, as a disk filling mid-write leaves
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        engine.put_item({"TableName": "Todo", "Item": {"id": {"S": "lost"}}})
+    monkeypatch.setattr(os, "write", real_write)
+    assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "lost"}}}) == {}
+    assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "kept"}}}) == {"Item": {"id": {"S": "kept"}}}
+    engine.put_item({"TableName": "Todo", "Item": {"id": {"S": "after"}}})
+    log = (tmp_path / "local.sqlite-redo").read_bytes()
+    offset = frames = 0
+    while offset < len(log):  # whole frames only: the torn one was cut away, so a replay reaches "after"
+        offset += _FRAME.size + _FRAME.unpack_from(log, offset)[0]
+        frames += 1
+    assert (offset, frames) == (len(log), 2) and b"lost" not in log and b"after" in log
+    engine.close()
