@@ -122,8 +122,11 @@ class Engine:
         return cls(storage.connect(path))
 
     def close(self) -> None:
-        self._closed.set()
+        """Commit what the journal holds and release the file (a second call does nothing)."""
         with self._lock:
+            if self._closed.is_set():
+                return
+            self._closed.set()
             self._journal.close()
 
     def _start_sweeper(self) -> None:
