@@ -22,10 +22,10 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 KEY = b"da2-fakeApiId123456"
 FIELDS = "id name description priority done createdAt updatedAt"
-CREATE = "mutation C($input: CreateTodoInput!) { createTodo(input: $input) { %s } }" % FIELDS
-GET = "query G($id: ID!) { getTodo(id: $id) { %s } }" % FIELDS
-LIST = "query L($limit: Int) { listTodos(limit: $limit) { items { %s } nextToken } }" % FIELDS
-UPDATE = "mutation U($input: UpdateTodoInput!) { updateTodo(input: $input) { %s } }" % FIELDS
+CREATE = "mutation C($input: CreateTodoInput!) { createTodo(input: $input) { " + FIELDS + " } }"
+GET = "query G($id: ID!) { getTodo(id: $id) { " + FIELDS + " } }"
+LIST = "query L($limit: Int) { listTodos(limit: $limit) { items { " + FIELDS + " } nextToken } }"
+UPDATE = "mutation U($input: UpdateTodoInput!) { updateTodo(input: $input) { " + FIELDS + " } }"
 
 
 async def post(app: Any, body: dict[str, Any]) -> dict[str, Any]:
