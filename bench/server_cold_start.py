@@ -1,0 +1,69 @@
+"""Cold start of `amplify mock api`: spawn to the first answered `listTodos`, and the server's own CPU
+seconds at that moment (utime + stime from /proc, less sensitive to the neighbours' load than the wall).
+
+The client is a raw socket polling every 3 ms, so it costs the starting server no CPU. Run it once first
+without `PYTHONDONTWRITEBYTECODE` so bytecode is cached, as in an installed package. `--python` picks the
+interpreter (e.g. a venv with a regular, non-editable install, which skips the editable finder's import).
+
+    .venv/bin/python bench/server_cold_start.py [--starts 5] [--api v1/01-todo] [--python PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from server_mix import SHARED, answered, free_port
+
+
+def start_once(python: str, build: Path) -> tuple[float, float]:
+    port = free_port()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as folder:  # cwd outside the repository: the installed package runs
+        process = subprocess.Popen([python, "-m", "amplify_local", "mock", "api", "--build", str(build), "--port",
+                                    str(port)], cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        try:
+            while True:
+                try:
+                    if answered(port):
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() - started > 60:
+                    raise SystemExit("the server did not answer within 60 s")
+                time.sleep(0.003)
+            wall = time.monotonic() - started
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    return wall, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--api", default="v1/01-todo")
+    parser.add_argument("--python", default=sys.executable)
+    options = parser.parse_args()
+    runs = [start_once(options.python, SHARED / "corpus" / options.api) for _ in range(options.starts)]
+    walls = sorted(wall for wall, _ in runs)
+    cpus = sorted(cpu for _, cpu in runs)
+    print(json.dumps({"python": options.python, "wall_s": [round(w, 3) for w in walls],
+                      "median_wall_s": round(walls[len(walls) // 2], 3), "cpu_s": cpus,
+                      "median_cpu_s": cpus[len(cpus) // 2]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
