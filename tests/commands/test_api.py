@@ -7,13 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from kit import CORPUS
 
 from amplify_local import cli
 from amplify_local.transformer.build import read_build
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus")
 
 
 def _add_api(project: Path, golden: Path) -> Path:

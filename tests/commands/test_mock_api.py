@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import httpx
+from kit import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 BUILD = CORPUS / "v1" / "01-todo"
 
 

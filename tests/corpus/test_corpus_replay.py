@@ -8,19 +8,14 @@ the deliberate differences listed in `differences.json` (mirrored in docs/differ
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from kit import CORPUS, DIFF, LAMBDAS
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("AMPLIFY_SHARED", REPO.parent / "shared"))
-CORPUS = SHARED / "corpus"
-DIFF = SHARED / "peer" / "diff.py"
-LAMBDAS = SHARED / "peer" / "lambdas"
 DIFFERENCES = json.loads((Path(__file__).parent / "differences.json").read_text())
 APIS = sorted(f"{path.parent.parent.name}/{path.parent.name}" for path in CORPUS.glob("v*/*/expected.json"))
 

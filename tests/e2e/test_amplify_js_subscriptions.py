@@ -19,15 +19,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from kit import CORPUS
 
 from amplify_local.mock import frontend_config
 from amplify_local.transformer.build import read_build
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E = ROOT / "e2e"
-CORPUS = ROOT.parent / "shared" / "corpus"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus")
+
 API_KEY = "da2-fakeApiId123456"
 
 

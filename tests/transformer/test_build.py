@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from kit import CORPUS
 
 from amplify_local.transformer.build import BuildError, api_from_build, read_build
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 BUILDS = sorted(path.parent for path in CORPUS.glob("v*/*/manifest.json"))
 
 

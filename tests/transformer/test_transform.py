@@ -15,15 +15,13 @@ from pathlib import Path
 
 import pytest
 from graphql import parse, print_ast
+from kit import CORPUS
 
 from amplify_local.transformer.build import api_from_build, read_build
 from amplify_local.transformer.errors import SchemaError
 from amplify_local.transformer.transform import ApiProject, read_project, transform
 from amplify_local.transformer.types import ApiDefinition
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus")
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "v1"
 APIS = sorted(p.name for p in (CORPUS / "v1").iterdir() if (p / "input").is_dir())
 BUILDS = [CORPUS / "v1" / name for name in APIS] + sorted(p for p in FIXTURES.iterdir() if (p / "input").is_dir())

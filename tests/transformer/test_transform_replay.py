@@ -7,7 +7,6 @@ tests/corpus/test_corpus_replay.py's part.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -16,14 +15,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+from kit import CORPUS as SHARED_CORPUS
+from kit import DIFF, LAMBDAS
 
 from amplify_local.transformer.transform import read_project, transform
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("AMPLIFY_SHARED", REPO.parent / "shared"))
-CORPUS = SHARED / "corpus" / "v1"
-DIFF = SHARED / "peer" / "diff.py"
-LAMBDAS = SHARED / "peer" / "lambdas"
+CORPUS = SHARED_CORPUS / "v1"
 APIS = sorted(path.name for path in CORPUS.iterdir() if (path / "requests.json").is_file())
 
 

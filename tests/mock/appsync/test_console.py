@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
+from kit import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 QUERY = {"query": "query { listArticles { items { id } } secret }"}
 
 

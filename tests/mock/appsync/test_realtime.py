@@ -26,6 +26,7 @@ import uvloop
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from kit import CORPUS
 from starlette.types import Receive, Scope, Send
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -35,9 +36,7 @@ from amplify_local.mock.appsync.service import MockService
 from amplify_local.mock.appsync.tls import ensure_certificates, serve_uvicorn, server_context
 
 API_KEY = "da2-fakeApiId123456"
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus")
+
 FAST = RealtimeSettings(keepalive_interval=0.2, init_timeout=0.4, max_message_bytes=2048)
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import pytest
+from kit import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 KEY = {"x-api-key": "da2-fakeApiId123456"}
 DDB_URL: dict[str, str] = {}
 

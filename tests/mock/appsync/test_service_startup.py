@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-BUILD = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "v1" / "01-todo"
+from kit import CORPUS
+
+BUILD = CORPUS / "v1" / "01-todo"
 
 SCRIPT = f"""
 import asyncio, json, sys

@@ -10,14 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+from kit import CORPUS
 
 from amplify_local.mock.appsync import loader
 from amplify_local.mock.appsync.errors import AppSyncError, RequestError
 from amplify_local.mock.appsync.subscriptions import make_entry
 from amplify_local.mock.dynamodb import Engine
 from amplify_local.transformer.build import read_build
-
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 
 
 def _jwt(user: str) -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
+from kit import CORPUS
 
 from amplify_local.mock.appsync.subscriptions import (
     FILTER_KEY,
@@ -22,10 +22,6 @@ from amplify_local.mock.appsync.subscriptions import (
 )
 from amplify_local.mock.appsync.types import Identity, ResolverContext, Subscription
 from amplify_local.mock.appsync.vtl import compile_template
-
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus")
 
 
 class RecordingSink:

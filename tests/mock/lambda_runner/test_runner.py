@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kit import LAMBDAS as PEER_LAMBDAS
 
 from amplify_local.mock.lambda_runner import FunctionRunner, LambdaError
-
-REPO = Path(__file__).resolve().parents[3]
-PEER_LAMBDAS = Path(os.environ.get("AMPLIFY_SHARED", REPO.parent / "shared")) / "peer" / "lambdas"
 
 
 def run(runner: FunctionRunner, body: Any) -> Any:

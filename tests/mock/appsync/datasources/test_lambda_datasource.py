@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -17,16 +16,15 @@ from typing import Any
 
 import httpx
 import pytest
+from kit import CORPUS
+from kit import LAMBDAS as PEER_LAMBDAS
 
 from amplify_local.mock.appsync.datasources.lambda_ import LambdaDataSource
 from amplify_local.mock.appsync.errors import DataSourceError
 from amplify_local.mock.appsync.types import DataSourceCall, ResolverContext
 from amplify_local.mock.lambda_runner import FunctionRunner
 
-REPO = Path(__file__).resolve().parents[4]
-SHARED = Path(os.environ.get("AMPLIFY_SHARED", REPO.parent / "shared"))
-PEER_LAMBDAS = SHARED / "peer" / "lambdas"
-FUNCTION_API = SHARED / "corpus" / "v1" / "07-function"
+FUNCTION_API = CORPUS / "v1" / "07-function"
 
 HANDLERS = {
     # Answers one result per payload, each telling the size of the batch it came in.

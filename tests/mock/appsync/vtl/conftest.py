@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from graphql import FieldNode, FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast
+from kit import CORPUS as SHARED_CORPUS
 
 from amplify_local.mock.appsync.types import Info, ResolverContext
 
-CORPUS = Path("/work/shared/corpus/vtl")
-if not CORPUS.exists():  # a checkout beside the shared folder
-    CORPUS = Path(__file__).resolve().parents[5] / "shared" / "corpus" / "vtl"
+CORPUS = SHARED_CORPUS / "vtl"
 
 
 def load_cases(name: str) -> list[dict[str, Any]]:

@@ -7,15 +7,13 @@ others (inline pipeline templates, one v1 create) render here with one represent
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from kit import CORPUS as GOLDEN
 
 from amplify_local.mock.appsync.types import Info, ResolverContext
 from amplify_local.mock.appsync.vtl import compile_template
-
-GOLDEN = Path("/work/shared/corpus")
 
 
 def _templates() -> list[tuple[str, str]]:
