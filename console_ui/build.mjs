@@ -1,5 +1,6 @@
-// Copies the browser bundles (React, GraphiQL, the explorer plugin) and our console sources into the
-// Python package, so the console works offline. Run after `npm install`: `npm run build`.
+// Copies the browser bundles (React, GraphiQL, the explorer plugin) from npm into the Python package, so
+// the console works offline. Run after `npm install`: `npm run build`. Our own console (index.html,
+// console.js, console.css) is written directly in that folder: it needs no build, so it has one copy.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +15,6 @@ const files = {
   'graphiql.min.css': 'node_modules/graphiql/graphiql.min.css',
   'explorer.umd.js': 'node_modules/@graphiql/plugin-explorer/dist/index.umd.js',
   'explorer.css': 'node_modules/@graphiql/plugin-explorer/dist/style.css',
-  'index.html': 'src/index.html',
-  'console.js': 'src/console.js',
-  'console.css': 'src/console.css',
 };
 for (const [name, source] of Object.entries(files)) copyFileSync(join(here, source), join(out, name));
 console.log(`console assets written to ${out}`);
