@@ -9,7 +9,6 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ports import free_port
 
 from amplify_local import cli, demo
 
@@ -99,9 +99,7 @@ def test_with_the_mock_the_demo_starts_it_in_the_project(tmp_path: Path, home: P
 
 def test_the_demo_serves_its_api_with_the_mock(tmp_path: Path, home: Path) -> None:
     """`make demo` end to end: set-up, then `amplify mock api` on the project, answering real HTTP requests."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "HOME": str(home)}
     process = subprocess.Popen(
         [sys.executable, "-m", "amplify_local.demo", "--dir", str(tmp_path / "d"), "--port", str(port)],

@@ -11,14 +11,9 @@ from pathlib import Path
 
 import httpx
 from kit import CORPUS
+from ports import free_port
 
 BUILD = CORPUS / "v1" / "01-todo"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen:
@@ -27,7 +22,7 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen:
 
 
 def test_prints_the_reference_lines_and_stops_on_sigint(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = _start(["--build", str(BUILD), "--port", str(port)], tmp_path)
     assert process.stdout.readline().strip() == f"AppSync Mock endpoint is running at http://127.0.0.1:{port}"
     assert process.stdout.readline().strip() == f"GraphQL IDE is available for local testing at http://localhost:{port}"
@@ -50,7 +45,7 @@ def test_busy_port_is_refused_clearly(tmp_path: Path) -> None:
 
 
 def test_port_from_mock_json(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     (tmp_path / "amplify").mkdir()
     (tmp_path / "amplify" / "mock.json").write_text(json.dumps({"graphqlPort": port}))
     api = tmp_path / "amplify" / "backend" / "api" / "demo"
@@ -72,7 +67,7 @@ def test_port_from_mock_json(tmp_path: Path) -> None:
 
 
 def test_broken_build_fails_with_the_reason(tmp_path: Path) -> None:
-    process = _start(["--build", str(tmp_path), "--port", str(_free_port())], tmp_path)
+    process = _start(["--build", str(tmp_path), "--port", str(free_port())], tmp_path)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 1
     assert "Failed to start API Mocking. Running cleanup tasks." in err
@@ -92,7 +87,7 @@ def test_data_persists_and_reset_empties(tmp_path: Path) -> None:
     data = tmp_path / "data"
 
     def serve(*extra: str) -> tuple[subprocess.Popen, str]:
-        port = _free_port()
+        port = free_port()
         process = _start(["--build", str(BUILD), "--port", str(port), "--db-path", str(data), "--ddb-port", "0",
                           *extra], tmp_path)
         assert "AppSync Mock endpoint is running" in process.stdout.readline()

@@ -8,28 +8,22 @@ the deliberate differences listed in `differences.json` (mirrored in docs/differ
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from kit import CORPUS, DIFF, LAMBDAS
+from ports import free_port
 
 DIFFERENCES = json.loads((Path(__file__).parent / "differences.json").read_text())
 APIS = sorted(f"{path.parent.parent.name}/{path.parent.name}" for path in CORPUS.glob("v*/*/expected.json"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(request: pytest.FixtureRequest, tmp_path: Path):
     build = CORPUS / request.param
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "amplify_local", "mock", "api", "--build", str(build), "--port", str(port),
          "--lambda-dir", str(LAMBDAS)],

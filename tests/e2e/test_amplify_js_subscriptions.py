@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from kit import CORPUS
+from ports import free_port
 
 from amplify_local.mock import frontend_config
 from amplify_local.transformer.build import read_build
@@ -28,12 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 E2E = ROOT / "e2e"
 
 API_KEY = "da2-fakeApiId123456"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

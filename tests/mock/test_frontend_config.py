@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from ports import free_port
 
 from amplify_local.mock import frontend_config
 from amplify_local.mock.frontend_config import JOURNAL, Endpoint
@@ -104,12 +105,6 @@ def test_recover_leaves_a_running_mocks_files_alone(tmp_path: Path) -> None:
     assert (tmp_path / JOURNAL).exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_mock_crash_is_recovered_by_amplify_status_and_next_mock(tmp_path: Path) -> None:
     _project(tmp_path)
     exports = tmp_path / "src" / "aws-exports.js"
@@ -118,7 +113,7 @@ def test_mock_crash_is_recovered_by_amplify_status_and_next_mock(tmp_path: Path)
     api = tmp_path / "amplify" / "backend" / "api" / "demo"
     api.mkdir(parents=True)
     (api / "schema.graphql").write_text("type Todo @model { id: ID! }\n")
-    port = _free_port()
+    port = free_port()
     mock = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     assert "AppSync Mock endpoint is running" in mock.stdout.readline()
@@ -138,7 +133,7 @@ def test_clean_exit_restores(tmp_path: Path) -> None:
     api = tmp_path / "amplify" / "backend" / "api" / "demo"
     api.mkdir(parents=True)
     (api / "schema.graphql").write_text("type Todo @model { id: ID! }\n")
-    mock = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(_free_port())],
+    mock = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(free_port())],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     assert "AppSync Mock endpoint is running" in mock.stdout.readline()
     assert "dangerously" in exports.read_text()

@@ -4,13 +4,13 @@ with the previous API, recovers on the fix, and keeps the data; plus the change 
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from ports import free_port
 
 from amplify_local.mock.watcher import classify
 
@@ -29,12 +29,6 @@ def test_classify(tmp_path: Path) -> None:
     assert classify(api, api / "build" / "schema.graphql") is None
     assert classify(api, api / ".schema.graphql.swp") is None
     assert classify(api, tmp_path / "elsewhere.graphql") is None
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _line(process: subprocess.Popen, prefix: str) -> str:
@@ -60,7 +54,7 @@ def test_edit_break_fix(tmp_path: Path) -> None:
     api.mkdir(parents=True)
     schema = api / "schema.graphql"
     schema.write_text("type Todo @model { id: ID! name: String }\n")
-    port = _port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}/graphql"
@@ -99,7 +93,7 @@ def test_generated_templates_are_editable_and_only_edits_stay(tmp_path: Path) ->
     api = tmp_path / "amplify" / "backend" / "api" / "demo"
     api.mkdir(parents=True)
     (api / "schema.graphql").write_text("type Todo @model { id: ID! name: String }\n")
-    port = _port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
                                 "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=tmp_path)
@@ -129,7 +123,7 @@ def test_reload_adds_an_index_over_existing_data(tmp_path: Path) -> None:
     api.mkdir(parents=True)
     schema = api / "schema.graphql"
     schema.write_text("type Todo @model { id: ID! name: String! }\n")
-    port = _port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
                                 "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=tmp_path)

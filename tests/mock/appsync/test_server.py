@@ -3,27 +3,21 @@ input, CORS, `/api-config`, `/clear-data`, and that the server keeps serving aft
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
 import httpx
 import pytest
 from kit import CORPUS
+from ports import free_port
 
 KEY = {"x-api-key": "da2-fakeApiId123456"}
 DDB_URL: dict[str, str] = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory):
-    port, ddb_port = _free_port(), _free_port()
+    port, ddb_port = free_port(), free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "amplify_local", "mock", "api", "--build", str(CORPUS / "v1" / "01-todo"),
          "--port", str(port), "--ddb-port", str(ddb_port)],

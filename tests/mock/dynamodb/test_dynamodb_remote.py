@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ports import free_port
 
 from amplify_local.mock.appsync.datasources.dynamodb import DynamoDBDataSource
 from amplify_local.mock.appsync.errors import DataSourceError
@@ -20,9 +21,7 @@ from amplify_local.transformer.types import Index, Table
 
 @pytest.fixture(scope="module")
 def remote() -> Iterator[RemoteEngine]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

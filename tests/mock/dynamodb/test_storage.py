@@ -12,6 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from ports import free_port
 
 from amplify_local.mock.dynamodb import Engine, StorageError
 from amplify_local.mock.dynamodb.storage import _FRAME, Journal, database_file
@@ -66,15 +67,9 @@ def test_damaged_sqlite_file_is_refused(tmp_path: Path) -> None:
         Engine.open(path)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
     """Writes answered by the endpoint are on disk even when the server dies without any cleanup."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "dynamodb", "--port", str(port),
                                "--db-path", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               cwd=tmp_path)

@@ -6,13 +6,13 @@ import asyncio
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ports import free_port
 
 from amplify_local.mock.lambda_runner import FunctionRunner, LambdaError
 from amplify_local.mock.lambda_runner.discovery import (
@@ -249,12 +249,6 @@ def handler(event, context):
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_function_sdk_calls_reach_the_local_dynamodb(project: Path, logs: Any, tmp_path: Path) -> None:
     folder = project / "amplify/backend/function/pyecho"
     (folder / "src" / "index.py").write_text(SDK_FUNCTION)
@@ -265,7 +259,7 @@ def test_function_sdk_calls_reach_the_local_dynamodb(project: Path, logs: Any, t
         "Fn::ImportValue": {"Fn::Sub": "${apimyapiGraphQLAPIIdOutput}:GetAtt:TodoTable:Name"}}
     template["Parameters"]["apimyapiGraphQLAPIIdOutput"] = {"Type": "String", "Default": "x"}
     template_path.write_text(json.dumps(template))
-    port = _free_port()
+    port = free_port()
     endpoint = subprocess.Popen(
         [sys.executable, "-m", "amplify_local", "mock", "dynamodb", "--in-memory", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ports import free_port
 
 from amplify_local.mock.appsync import loader
 from amplify_local.mock.dynamodb import Engine
@@ -47,12 +47,6 @@ def endpoint():
     server.shutdown()
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _simulator(endpoint: str):
     request = MappingTemplate(
         '{"version": "2018-05-29", "method": "$ctx.args.method", "resourcePath": "/things/$ctx.args.id",'
@@ -83,7 +77,7 @@ def test_get_and_post(endpoint: str) -> None:
 
 
 def test_connection_failure_is_a_data_source_error() -> None:
-    simulator = _simulator(f"http://127.0.0.1:{_closed_port()}")
+    simulator = _simulator(f"http://127.0.0.1:{free_port()}")
     body = _call(simulator, '{ call(method: "GET", id: "1") }')
     assert body["data"] == {"call": None}
     assert body["errors"][0]["errorType"] == "HTTP:ConnectionError"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import httpx
 import pytest
 from kit import CORPUS
 from kit import LAMBDAS as PEER_LAMBDAS
+from ports import free_port
 
 from amplify_local.mock.appsync.datasources.lambda_ import LambdaDataSource
 from amplify_local.mock.appsync.errors import DataSourceError
@@ -207,16 +207,10 @@ def test_malformed_request_documents(handlers: Path, request_document: Any, mess
     assert caught.value.error_type == "Lambda:ValidationError"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def mock_api(build: Path, lambda_dir: Path, cwd: Path) -> Iterator[str]:
     """`amplify mock api` serving a build folder with single-file handlers."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "amplify_local", "mock", "api", "--build", str(build), "--port", str(port),
          "--lambda-dir", str(lambda_dir)],
