@@ -8,7 +8,6 @@ with `amplify mock api`.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from pathlib import Path
 
@@ -31,6 +30,7 @@ def main(argv: list[str]) -> int:
     options = _parser().parse_args(argv)
     from amplify_local.mock.dynamodb import Engine, StorageError
     from amplify_local.mock.dynamodb.api import serve
+    from amplify_local.mock.dynamodb.http import bind
     from amplify_local.mock.dynamodb.storage import database_file
 
     if options.in_memory and options.db_path:
@@ -43,12 +43,9 @@ def main(argv: list[str]) -> int:
         print(f"amplify mock dynamodb: {error}", file=sys.stderr)
         return 1
     where = "memory" if path is None else str(database_file(path))
-    sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((options.host, options.port))
+        sock = bind(options.host, options.port)
     except OSError as error:
-        sock.close()
         engine.close()
         print(f"amplify mock dynamodb: Port {options.port} is not free ({error.strerror}). Please use a different "
               "port with --port.", file=sys.stderr)

@@ -188,11 +188,9 @@ class MockService:
                 if certificates.cert.stat().st_mtime_ns != before:
                     context.load_cert_chain(certificates.cert, certificates.key)
             if ddb_sock is not None:
-                from amplify_local.mock.dynamodb.api import create_app
+                from amplify_local.mock.dynamodb.api import create_server
 
-                ddb_server = uvicorn.Server(uvicorn.Config(
-                    create_app(self.engine), loop="none", http="httptools", lifespan="off", log_level="warning",
-                    access_log=False))
+                ddb_server = create_server(self.engine)
                 servers.append(ddb_server)
                 await ddb_server.serve(sockets=[ddb_sock])
 
