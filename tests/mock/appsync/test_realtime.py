@@ -531,7 +531,7 @@ START_ERRORS = [
     (start("x", "subscription { onCreatePost { nope } }"), "Cannot query field 'nope' on type 'Post'.", "x"),
     (start("x", "subscription { onCreatePost { id }"), "Syntax Error: Expected Name, found <EOF>.", "x"),
     (start("x", "query { listPosts { items { id } } }"), "ValidationError", "x"),
-    (start("x", ON_POST, {"filter": 5}), "Variable '$filter' has invalid value", "x"),
+    (start("x", ON_POST, {"filter": 5}), "Variable '$filter' got invalid value 5;", "x"),
     (start("x", ON_POST, auth={"x-api-key": "da2-wrong"}), "UnauthorizedException", "x"),
     (start("x", ON_POST, auth={"Authorization": "garbage"}), "UnauthorizedException", "x"),
     (start("x", ON_POST, TOO_MANY_GROUPS), "MappingTemplate", "x"),  # toSubscriptionFilter: <= 10 groups
