@@ -2,7 +2,9 @@
 
 The same bodies as `../shared/peer/mix.lua` (createTodo 20%, getTodo 40%, listTodos(limit 20) 30%,
 updateTodo 10%, seeded random), sent as ASGI messages to `AppSyncApp` on corpus v1/01-todo with in-memory
-tables; prints req/s. `--profile FILE` writes a cProfile of the measured part.
+tables; prints req/s (wall) and the process CPU per request, the figure to compare on a busy machine.
+`--profile FILE` writes a cProfile of the measured part. To compare two trees, run each in turn with
+`PYTHONPATH=<tree>` (the editable install yields to it), alternating.
 
     .venv/bin/python bench/server_inprocess.py [--requests 3000] [--api v1/01-todo] [--profile FILE]
 """
@@ -64,7 +66,7 @@ def bodies(ids: list[str], count: int) -> list[dict[str, Any]]:
     return out
 
 
-async def run(options: argparse.Namespace) -> float:
+async def run(options: argparse.Namespace) -> tuple[float, float]:
     from amplify_local.mock.appsync.service import MockService
 
     service = MockService.create(project=None, build=SHARED / "corpus" / options.api)
@@ -83,17 +85,17 @@ async def run(options: argparse.Namespace) -> float:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for body in work:
         answer = await post(app, body)
         if "errors" in answer or "data" not in answer:
             raise SystemExit(f"unexpected answer {answer}")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(options.profile)
     service.engine.close()
-    return options.requests / elapsed
+    return options.requests / elapsed, cpu / options.requests
 
 
 def main() -> int:
@@ -102,8 +104,9 @@ def main() -> int:
     parser.add_argument("--api", default="v1/01-todo")
     parser.add_argument("--profile")
     options = parser.parse_args()
-    rate = asyncio.run(run(options))
-    print(json.dumps({"api": options.api, "requests": options.requests, "rps": round(rate)}))
+    rate, cpu = asyncio.run(run(options))
+    print(json.dumps({"api": options.api, "requests": options.requests, "rps": round(rate),
+                      "cpu_us_per_request": round(cpu * 1e6, 1)}))
     return 0
 
 

@@ -4,12 +4,15 @@ documents it does not cover fall back to graphql-core."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from graphql import graphql
+from graphql.execution.values import get_variable_values
 
 from amplify_local.mock.appsync import loader
 from amplify_local.mock.appsync.executor import RequestState
+from amplify_local.mock.appsync.plan import _Slow
 from amplify_local.mock.appsync.types import Identity
 from amplify_local.mock.dynamodb import Engine
 from amplify_local.transformer.types import (
@@ -22,6 +25,7 @@ from amplify_local.transformer.types import (
 
 SCHEMA = """
 type Query {
+  echo(f: Filter, ids: [ID!], n: Int = 7, w: WithDefault, k: Kind): AWSJSON @aws_api_key @aws_cognito_user_pools
   items: [Item] @aws_api_key @aws_cognito_user_pools
   strict: [Item!]! @aws_api_key @aws_cognito_user_pools
   one(id: ID!, n: Int = 3): Item @aws_api_key @aws_cognito_user_pools
@@ -39,6 +43,10 @@ type Item @aws_api_key @aws_cognito_user_pools {
   json: AWSJSON
 }
 enum Kind { A B }
+input Filter { name: String, n: Int, ratio: Float, on: Boolean, kind: Kind, when: AWSDateTime, tags: [String!],
+               and: [Filter], req: NeedsId }
+input NeedsId { id: ID! }
+input WithDefault { x: Int = 3 }
 """
 ITEMS = ('[{"id": "1", "name": "one", "count": 1, "ratio": 0.5, "on": true, "kind": "A", "tags": ["x"], '
          '"child": {"id": "1c", "name": null}, "json": {"k": [1]}}, '
@@ -51,6 +59,8 @@ def _api() -> ApiDefinition:
                 MappingTemplate("$util.toJson($ctx.result)"))
 
     resolvers = {
+        ("Query", "echo"): Resolver("Query", "echo", data_source="NONE", request=MappingTemplate(
+            '{"version": "2018-05-29", "payload": $util.toJson($ctx.args)}'), response=none("")[1]),
         ("Query", "items"): Resolver("Query", "items", data_source="NONE", request=none(ITEMS)[0],
                                      response=none(ITEMS)[1]),
         ("Query", "strict"): Resolver("Query", "strict", data_source="NONE", request=none(ITEMS)[0],
@@ -98,3 +108,74 @@ def test_documents_outside_the_plan_fall_back(simulator) -> None:
         asyncio.run(simulator.handle({"query": query}, {"x-api-key": "da2-fakeApiId123456"}))
         prepared = simulator.documents.get(query)
         assert (prepared.plans[None] is not None) is planned
+
+
+ECHO = ("query E($f: Filter, $ids: [ID!], $n: Int, $w: WithDefault, $k: Kind) "
+        "{ echo(f: $f, ids: $ids, n: $n, w: $w, k: $k) }")
+NESTED: dict = {"name": "deep"}
+for _ in range(40):
+    NESTED = {"and": [NESTED]}
+# variables in the shapes the plan coerces itself
+FAST_VARIABLES = [
+    {},
+    {"f": {"name": "a", "n": 2, "ratio": 0.5, "on": True, "kind": "B", "when": "2024-01-02T03:04:05Z",
+           "tags": ["x", "y"], "and": [{"name": "b"}, None], "req": {"id": "i"}}, "ids": ["1", "2"], "n": 3,
+     "k": "A"},
+    {"f": None, "ids": None, "n": None, "w": None},
+    {"f": {"ratio": 2, "n": 2.0}, "ids": [5], "unused": 1},  # leaves coerced by their scalar's own function
+    {"w": {"x": 9}},
+]
+# anything else: graphql-core coerces (defaults, a value standing for a list of one) or refuses, as it does
+SLOW_VARIABLES = [
+    {"w": {}},
+    {"ids": "1"},
+    {"f": {"n": "2"}},
+    {"f": {"n": 2 ** 40}},
+    {"f": {"on": 1}},
+    {"f": {"kind": "Z"}},
+    {"f": {"when": "yesterday"}},
+    {"f": {"nope": 1}},
+    {"f": {"tags": ["x", None]}},
+    {"f": {"req": {}}},
+    {"f": "text"},
+    {"ids": [None]},
+    {"f": NESTED},
+]
+
+
+def _handled(simulator, query: str, variables: dict) -> tuple[dict, list]:
+    status, ours = asyncio.run(simulator.handle({"query": query, "variables": variables},
+                                                {"x-api-key": "da2-fakeApiId123456"}))
+    state = RequestState(Identity("API_KEY"), {}, variables)
+    reference = asyncio.run(graphql(simulator.schema, query, context_value=state, variable_values=variables))
+    assert status == 200
+    assert ours["data"] == reference.data
+    assert [e["message"] for e in ours.get("errors", [])] == [e.message for e in reference.errors or []]
+    return ours, reference.errors or []
+
+
+@pytest.mark.parametrize("variables", FAST_VARIABLES + SLOW_VARIABLES)
+def test_variables_and_arguments_match_graphql_core(simulator, variables: dict) -> None:
+    _handled(simulator, ECHO, variables)
+
+
+def test_variables_in_coerced_shapes_skip_graphql_core(simulator) -> None:
+    plan = simulator.documents.get(ECHO).plan(simulator.planner, None)
+    operation = plan.operation
+    for variables in FAST_VARIABLES:
+        expected = get_variable_values(simulator.schema, operation.variable_definitions, variables)
+        assert plan.variables(variables) == getattr(expected, "coerced", expected)
+    for variables in SLOW_VARIABLES:
+        with pytest.raises(_Slow):  # graphql-core takes over
+            plan.variables(variables)
+
+
+def test_bare_variable_arguments_are_read_from_the_coerced_values(simulator) -> None:
+    ours, _ = _handled(simulator, ECHO, FAST_VARIABLES[1])
+    assert json.loads(ours["data"]["echo"]) == {
+        "f": FAST_VARIABLES[1]["f"], "ids": ["1", "2"], "n": 3, "k": "A"}
+    # an absent variable leaves the argument to its default
+    ours, _ = _handled(simulator, ECHO, {})
+    assert json.loads(ours["data"]["echo"]) == {"n": 7}
+    field = simulator.documents.get(ECHO).plan(simulator.planner, None).fields[0]
+    assert field.variable_arguments == (("f", "f"), ("ids", "ids"), ("n", "n"), ("w", "w"), ("k", "k"))
