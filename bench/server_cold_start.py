@@ -3,9 +3,11 @@ seconds at that moment (utime + stime from /proc, less sensitive to the neighbou
 
 The client is a raw socket polling every 3 ms, so it costs the starting server no CPU. Run it once first
 without `PYTHONDONTWRITEBYTECODE` so bytecode is cached, as in an installed package. `--python` picks the
-interpreter (e.g. a venv with a regular, non-editable install, which skips the editable finder's import).
+interpreter (e.g. a venv with a regular, non-editable install, which skips the editable finder's import);
+given more than once, the starts alternate between them (before/after comparisons in one run: a wrapper
+script that sets `PYTHONPATH` to a `git archive` of the older commit serves as an interpreter).
 
-    .venv/bin/python bench/server_cold_start.py [--starts 5] [--api v1/01-todo] [--python PATH]
+    .venv/bin/python bench/server_cold_start.py [--starts 5] [--api v1/01-todo] [--python PATH ...]
 """
 
 from __future__ import annotations
@@ -54,14 +56,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--api", default="v1/01-todo")
-    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--python", action="append", help="interpreter to start (repeat to alternate several)")
     options = parser.parse_args()
-    runs = [start_once(options.python, SHARED / "corpus" / options.api) for _ in range(options.starts)]
-    walls = sorted(wall for wall, _ in runs)
-    cpus = sorted(cpu for _, cpu in runs)
-    print(json.dumps({"python": options.python, "wall_s": [round(w, 3) for w in walls],
-                      "median_wall_s": round(walls[len(walls) // 2], 3), "cpu_s": cpus,
-                      "median_cpu_s": cpus[len(cpus) // 2]}))
+    pythons = [os.path.abspath(python) for python in options.python or [sys.executable]]  # cwd changes
+    runs: dict[str, list[tuple[float, float]]] = {python: [] for python in pythons}
+    for _ in range(options.starts):
+        for python in pythons:
+            runs[python].append(start_once(python, SHARED / "corpus" / options.api))
+    for python, starts in runs.items():
+        walls = sorted(wall for wall, _ in starts)
+        cpus = sorted(cpu for _, cpu in starts)
+        print(json.dumps({"python": python, "wall_s": [round(w, 3) for w in walls],
+                          "median_wall_s": round(walls[len(walls) // 2], 3), "cpu_s": cpus,
+                          "median_cpu_s": cpus[len(cpus) // 2]}))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -72,6 +73,29 @@ def test_broken_build_fails_with_the_reason(tmp_path: Path) -> None:
     assert process.returncode == 1
     assert "Failed to start API Mocking. Running cleanup tasks." in err
     assert "no cloudformation-template.json" in err
+
+
+def test_a_broken_template_is_reported_after_the_start(tmp_path: Path) -> None:
+    """Templates no query has used compile right after the start; a broken one is printed with its location
+    while the rest of the API serves."""
+    build = tmp_path / "build"
+    shutil.copytree(BUILD, build)
+    (build / "resolvers" / "Mutation.deleteTodo.req.vtl").write_text('{"version": "2018-05-29",\n #foreach( }')
+    port = free_port()
+    process = _start(["--build", str(build), "--port", str(port), "--ddb-port", "0"], tmp_path)
+    try:
+        assert "AppSync Mock endpoint is running" in process.stdout.readline()
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ listTodos { items { id } } }"},
+                            headers={"x-api-key": "da2-fakeApiId123456"}, timeout=30)
+        assert answer.json() == {"data": {"listTodos": {"items": []}}}
+        while not (line := process.stdout.readline()).startswith("Mapping template error"):
+            assert line, "the mock exited without reporting the broken template"
+        assert "resolvers/Mutation.deleteTodo.req.vtl" in line
+        assert process.stdout.readline().startswith(
+            "TemplateError: Parse error on resolvers/Mutation.deleteTodo.req.vtl:2:")
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
 
 
 def test_invalid_mock_json_names_the_file(tmp_path: Path) -> None:

@@ -77,7 +77,7 @@ def test_edit_break_fix(tmp_path: Path) -> None:
         assert process.stdout.readline().strip() == "Reloading failed with error"
         report = [process.stdout.readline() for _ in range(4)]
         assert report[0].startswith("Syntax Error")
-        assert any("schema.graphql:2:1" in line for line in report), report
+        assert any("schema.graphql:1:55" in line for line in report), report  # the end of the text
         assert post('{ getTodo(id: "t1") { name done } }')["data"]["getTodo"]["name"] == "kept"
 
         schema.write_text("type Todo @model { id: ID! name: String done: Boolean priority: Int }\n")
@@ -116,6 +116,32 @@ def test_generated_templates_are_editable_and_only_edits_stay(tmp_path: Path) ->
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     assert [p.name for p in (api / "resolvers").glob("*.vtl")] == ["Query.getTodo.res.vtl"]
+
+
+def test_a_broken_template_edit_keeps_the_previous_api(tmp_path: Path) -> None:
+    api = tmp_path / "amplify" / "backend" / "api" / "demo"
+    api.mkdir(parents=True)
+    (api / "schema.graphql").write_text("type Todo @model { id: ID! name: String }\n")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
+                                "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}/graphql"
+
+    def post(query: str) -> dict:
+        return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
+
+    try:
+        _line(process, "AppSync Mock endpoint is running")
+        post('mutation { createTodo(input: {id: "t1", name: "kept"}) { id } }')
+        (api / "resolvers" / "Query.getTodo.res.vtl").write_text("#if( $ctx.error\n$util.toJson($ctx.result)\n")
+        _line(process, "Mapping template change detected. Reloading...")
+        assert process.stdout.readline().strip() == "Reloading failed with error"
+        assert "resolvers/Query.getTodo.res.vtl:1:" in process.stdout.readline()
+        assert post('{ getTodo(id: "t1") { name } }') == {"data": {"getTodo": {"name": "kept"}}}
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
 
 
 def test_reload_adds_an_index_over_existing_data(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ far is reported. Errors appended with `$util.appendError` are reported next to t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,12 +47,27 @@ class Run:
 
 
 class Template:
-    """A compiled mapping template; `render` returns the rendered JSON value (or `#return`'s value)."""
+    """A mapping template, compiled on its first render or by `compile()`: a start compiles only what its
+    first queries use (the loader compiles the rest, see `loader.load`); `render` returns the rendered
+    JSON value (or `#return`'s value)."""
 
     def __init__(self, template: MappingTemplate, compile_template: Callable[..., Any]) -> None:
         self.path = template.path
-        self.compiled = compile_template(template.text, path=template.path)
+        self.text = template.text
+        self.compile_template = compile_template
+        self.compiled: Any = None
         self.passthrough = _PASSTHROUGH.get(_normal(template.text))
+
+    @property
+    def pending(self) -> bool:
+        """Not compiled yet, and rendered when used (a passthrough template never is)."""
+        return self.compiled is None and self.passthrough is None
+
+    def compile(self) -> Any:
+        """The compiled template; raises the compiler's `TemplateError`, which names file, line and column."""
+        if self.compiled is None:
+            self.compiled = self.compile_template(self.text, path=self.path)
+        return self.compiled
 
     def render(self, ctx: ResolverContext, run: Run) -> RenderResult:
         if self.passthrough is not None:  # `$util.toJson($ctx.prev.result)` and kin: no render, no JSON trip
@@ -60,8 +75,9 @@ class Template:
                 return RenderResult("", value=self.passthrough(ctx))
             except AppSyncError as error:
                 raise run.fail(error) from None
-        try:
-            result: RenderResult = self.compiled.render(ctx, parse_json=False)
+        try:  # a template that does not compile fails its field with the located error
+            compiled = self.compiled if self.compiled is not None else self.compile()
+            result: RenderResult = compiled.render(ctx, parse_json=False)
         except AppSyncError as error:
             partial = getattr(error, "render_result", None)
             if partial is not None:
@@ -218,6 +234,13 @@ class CompiledResolver:
             return previous
         return self.after.render(ctx, run).value
 
+    def templates(self) -> Iterator[Template]:
+        """Every template this resolver has: before, each step's request and response, after."""
+        for template in (self.before, *(t for step in self.steps for t in (step.request, step.response)),
+                         self.after):
+            if template is not None:
+                yield template
+
 
 def compile_resolver(
     resolver: Resolver,
@@ -225,7 +248,8 @@ def compile_resolver(
     data_sources: Mapping[str, DataSource],
     compile_template: Callable[..., Any],
 ) -> CompiledResolver:
-    """Compile every template of `resolver` now, so a broken template fails the load, not a request."""
+    """The resolver of `resolver`, its data sources and functions checked now; its templates compile on first
+    use or when the loader compiles them (`Template`)."""
     where = f"resolver {resolver.type_name}.{resolver.field_name}"
 
     def template(spec: MappingTemplate | None) -> Template | None:

@@ -3,6 +3,8 @@ and the uvicorn server around them, with a clean stop on Ctrl-C and SIGTERM.
 
 `MockService.create` does every step that can fail on bad input before the port is announced, so a
 broken schema or build is reported as "Failed to start API Mocking" with the reason, never a traceback.
+The exception is a mapping template that does not compile: the first start compiles only what its first
+queries use and the rest right after (`compile_pending`), printing each broken template with its location.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from amplify_local.transformer.types import ApiDefinition
 log = logging.getLogger("amplify_local.appsync")
 
 AFTER_START_DELAY = 1.0  # seconds after the API answers before starting what the first query does not need
+COMPILE_DELAY = 0.3  # seconds after the API answers before compiling the templates no query has used yet
 
 
 class ServiceError(Exception):
@@ -101,7 +104,7 @@ class MockService:
             engine.clear()
         overrides = {"AWS_ENDPOINT_URL_DYNAMODB": ddb_url, "DDB_ENDPOINT": ddb_url} if ddb_url else None
         runner = Functions(project, lambda_dir=lambda_dir, timeout_override=timeout, env_overrides=overrides)
-        simulator = _simulator(api, engine, runner, Subscriptions())
+        simulator = _simulator(api, engine, runner, Subscriptions(), lazy=True)
 
         state = ServerState(simulator, engine)
 
@@ -138,6 +141,24 @@ class MockService:
             self.templates.publish(files)
         self.state.simulator = simulator
         return simulator
+
+    async def compile_pending(self) -> None:
+        """Compile the templates the start left for later (`MockService.create` loads lazily: compiling
+        every template costs more than the first query needs), one per event-loop turn so requests go
+        on meanwhile; print each broken one with its file, line and column (a field using it answers that
+        error until it is fixed, when the reload compiles everything before it swaps)."""
+        from amplify_local.mock.appsync.loader import pending_templates
+
+        simulator = self.state.simulator
+        for template in pending_templates(simulator):
+            if self.state.simulator is not simulator:
+                return  # reloaded: the new API was compiled whole
+            try:
+                template.compile()
+            except Exception as error:
+                print(f"Mapping template error (the fields using {template.path} fail until it is fixed):\n"
+                      f"{type(error).__name__}: {error}", flush=True)
+            await asyncio.sleep(0)
 
     async def _watch(self) -> None:
         from amplify_local.mock.watcher import MESSAGES, watch
@@ -194,6 +215,10 @@ class MockService:
                 servers.append(ddb_server)
                 await ddb_server.serve(sockets=[ddb_sock])
 
+        async def compile_later() -> None:
+            await asyncio.sleep(COMPILE_DELAY)  # the queries of a client that waited for the port go first
+            await self.compile_pending()
+
         servers = [server]
 
         async def run() -> None:
@@ -205,6 +230,7 @@ class MockService:
                       f"GraphQL IDE is available for local testing at http://localhost:{url.rsplit(':', 1)[1]}\n"
                       f"{tls.trust_instructions(certificates)}", flush=True)
             extra = asyncio.ensure_future(after_start())
+            compiling = asyncio.ensure_future(compile_later())
             watcher = asyncio.ensure_future(self._watch()) if self.project is not None else None
             try:
                 await task
@@ -213,7 +239,8 @@ class MockService:
                     each.should_exit = True
                 if len(servers) == 1:  # the DynamoDB endpoint has not started: nothing to stop gracefully
                     extra.cancel()
-                await asyncio.gather(extra, return_exceptions=True)
+                compiling.cancel()
+                await asyncio.gather(extra, compiling, return_exceptions=True)
                 if watcher is not None:
                     watcher.cancel()
                 await self.runner.close()
@@ -293,13 +320,16 @@ class Functions:
             await self.runner.close()
 
 
-def _simulator(api: ApiDefinition, engine: Any, runner: Functions, subscriptions: Subscriptions) -> Simulator:
+def _simulator(
+    api: ApiDefinition, engine: Any, runner: Functions, subscriptions: Subscriptions, *, lazy: bool = False
+) -> Simulator:
     from amplify_local.mock.appsync import loader
     from amplify_local.mock.appsync.console import KEYS
 
     try:
         return loader.load(api, engine, lambda_source=_lambda_source(api, runner), subscriptions=subscriptions,
-                           authorizer=Authorizer(api, keys=KEYS, lambda_authorizer=_lambda_authorizer(runner)))
+                           authorizer=Authorizer(api, keys=KEYS, lambda_authorizer=_lambda_authorizer(runner)),
+                           lazy=lazy)
     except Exception as error:
         raise ServiceError(f"{type(error).__name__}: {error}") from None
 
