@@ -13,7 +13,6 @@ not JSON), or takes the `#return(x)` value (`returned=True`). Errors appended wi
 from __future__ import annotations
 
 import functools
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +23,7 @@ from amplify_local.mock.appsync.vtl.context import context_variables
 from amplify_local.mock.appsync.vtl.parser import TemplateSyntaxError, parse
 from amplify_local.mock.appsync.vtl.runtime import MAX_OUTPUT, BreakLoop, Frame, ReturnValue, StopRender
 from amplify_local.mock.appsync.vtl.util import UTIL
-from amplify_local.mock.appsync.vtl.util.json import DECODER, to_json
+from amplify_local.mock.appsync.vtl.util.json import loads, to_json
 
 __all__ = ["Template", "TemplateError", "compile_template", "parse_output"]
 
@@ -83,13 +82,13 @@ def plain(value: Any) -> Any:
         return {key: plain(item) for key, item in value.items()}
     if type(value) is list:
         return [plain(item) for item in value]
-    return json.loads(to_json(value))
+    return loads(to_json(value))
 
 
 def parse_output(text: str) -> Any:
     """The rendered document as JSON, or AppSync's `MappingTemplate` error."""
     try:
-        return DECODER.decode(text)
+        return loads(text)
     except ValueError:
         raise TemplateError(_NOT_JSON.format(text.strip())) from None
 

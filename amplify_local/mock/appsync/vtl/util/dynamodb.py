@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from amplify_local.mock.appsync.errors import TemplateError
-from amplify_local.mock.appsync.vtl.util.json import DECODER, to_json
+from amplify_local.mock.appsync.vtl.util.json import loads, to_json
 from amplify_local.mock.appsync.vtl.values import is_number, to_string
 
 
@@ -63,9 +63,9 @@ def to_s3_object(key: Any, bucket: Any, region: Any, version: Any = None) -> dic
 def from_s3_object_json(text: Any) -> Any:
     """The S3 object of `{"s3": {...}}`, also when wrapped as the attribute value `{"S": "..."}`."""
     try:
-        document = DECODER.decode(to_string(text))
+        document = loads(to_string(text))
         if isinstance(document, dict) and set(document) == {"S"}:
-            document = DECODER.decode(document["S"])
+            document = loads(document["S"])
         return document["s3"]
     except (ValueError, KeyError, TypeError) as exc:
         raise TemplateError(f"Not an S3 object: {to_string(text)}") from exc

@@ -1,10 +1,20 @@
-"""JSON in and out of templates, as AppSync's Jackson-based `$util.toJson`/`$util.parseJson` do."""
+"""JSON in and out of templates, as AppSync's Jackson-based `$util.toJson`/`$util.parseJson` do.
+
+orjson does the common case; the stdlib codec defines the result. orjson is used only where it gives
+the same text or value: `dumps` for trees of str, int, bool, null, maps and lists (orjson writes some
+floats differently, NaN as null, and refuses ints beyond 64 bits and non-string keys, which then take
+the stdlib path); `loads` for texts without a run of 19 digits (orjson reads an integer beyond 64 bits as
+a float) that orjson accepts (it refuses NaN, lone surrogates and 1e400, which the stdlib path then
+reads or rejects as before, with its own error).
+"""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from amplify_local.mock.appsync.errors import TemplateError
 
@@ -28,11 +38,49 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-DECODER = json.JSONDecoder(parse_constant=_no_constant)  # every JSON text a template reads or renders
+DECODER = json.JSONDecoder(parse_constant=_no_constant)  # defines what `loads` returns or raises
+_DIGITS = bytes(48 if 48 <= n <= 57 else 32 for n in range(256))  # every digit as "0", the rest as " "
+_LONG_NUMBER = b"0" * 19
+
+
+def loads(text: str) -> Any:
+    """`DECODER.decode(text)`, through orjson when that gives the same value; `ValueError` as it raises."""
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: orjson refuses what the stdlib may read
+        return DECODER.decode(text)
+    if _LONG_NUMBER not in data.translate(_DIGITS):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return DECODER.decode(text)
+
+
+def _plain(container: Any) -> bool:
+    """Only str, int, bool, null, dicts and lists inside: orjson writes these as the stdlib does."""
+    for item in container.values() if type(container) is dict else container:
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if (kind is dict or kind is list) and _plain(item):
+            continue
+        return False
+    return True
 
 
 def to_json(value: Any) -> str:
     """Compact JSON; objects of the runtime (loop status, `$ctx.info`, entries) serialise as AppSync shows them."""
+    kind = type(value)
+    try:
+        fast = kind is str or kind is bool or value is None or ((kind is dict or kind is list) and _plain(value))
+    except RecursionError:  # a map that contains itself: the stdlib's "Circular reference detected"
+        fast = False
+    if fast:
+        try:
+            return orjson.dumps(value).decode()
+        except TypeError:  # an int beyond 64 bits, a non-string key: the stdlib's answer
+            pass
     try:
         return _ENCODER.encode(value)
     except ValueError as exc:  # NaN or Infinity have no JSON form
@@ -43,7 +91,7 @@ def parse_json(text: Any) -> Any:
     if not isinstance(text, str):
         raise TemplateError(f"$util.parseJson expects a String, got {type(text).__name__}")
     try:
-        return DECODER.decode(text)
+        return loads(text)
     except json.JSONDecodeError as exc:
         raise TemplateError(f"Unable to parse JSON document: {exc.msg} (line {exc.lineno}, "
                             f"column {exc.colno})") from exc
