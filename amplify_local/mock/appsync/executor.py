@@ -261,7 +261,6 @@ async def run_operation(
             result = await result
         data, errors = result.data, result.errors or []
     body: dict[str, Any] = {"data": data}
-    entries = [*state.extra_errors, *(error_entry(error) for error in errors)]
-    if entries:
-        body["errors"] = entries
+    if errors or state.extra_errors:
+        body["errors"] = [*state.extra_errors, *(error_entry(error) for error in errors)]
     return body

@@ -160,7 +160,9 @@ class Execution:
         outcome = self.allowed_sets.get(key)
         if outcome is None:
             outcome = True
-            for plan in plans:
+            # unless a Lambda authorizer denied fields by name, a field's outcome is its FieldAuth's
+            deciding = plans if self.context.identity.denied_fields else {plan.auth: plan for plan in plans}.values()
+            for plan in deciding:
                 try:
                     self.check(plan)
                 except Exception:

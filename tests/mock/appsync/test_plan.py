@@ -11,7 +11,7 @@ from graphql import graphql
 from graphql.execution.values import get_variable_values
 
 from amplify_local.mock.appsync import loader
-from amplify_local.mock.appsync.executor import RequestState
+from amplify_local.mock.appsync.executor import RequestState, run_operation
 from amplify_local.mock.appsync.plan import _Slow
 from amplify_local.mock.appsync.types import Identity
 from amplify_local.mock.dynamodb import Engine
@@ -30,7 +30,9 @@ type Query {
   strict: [Item!]! @aws_api_key @aws_cognito_user_pools
   one(id: ID!, n: Int = 3): Item @aws_api_key @aws_cognito_user_pools
   hidden: Int @aws_cognito_user_pools
+  notes: [Note] @aws_api_key @aws_cognito_user_pools
 }
+type Note @aws_api_key { a: String b: String }
 type Item @aws_api_key @aws_cognito_user_pools {
   id: ID!
   name: String
@@ -61,6 +63,9 @@ def _api() -> ApiDefinition:
     resolvers = {
         ("Query", "echo"): Resolver("Query", "echo", data_source="NONE", request=MappingTemplate(
             '{"version": "2018-05-29", "payload": $util.toJson($ctx.args)}'), response=none("")[1]),
+        ("Query", "notes"): Resolver("Query", "notes", data_source="NONE",
+                                     request=none('[{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]')[0],
+                                     response=none("")[1]),
         ("Query", "items"): Resolver("Query", "items", data_source="NONE", request=none(ITEMS)[0],
                                      response=none(ITEMS)[1]),
         ("Query", "strict"): Resolver("Query", "strict", data_source="NONE", request=none(ITEMS)[0],
@@ -179,3 +184,19 @@ def test_bare_variable_arguments_are_read_from_the_coerced_values(simulator) -> 
     assert json.loads(ours["data"]["echo"]) == {"n": 7}
     field = simulator.documents.get(ECHO).plan(simulator.planner, None).fields[0]
     assert field.variable_arguments == (("f", "f"), ("ids", "ids"), ("n", "n"), ("w", "w"), ("k", "k"))
+
+
+def test_fields_a_lambda_authorizer_denied_are_denied_by_name(simulator) -> None:
+    """Fields of one auth rule are decided together, unless the caller has fields denied by name."""
+    query = "{ notes { a b } }"
+    prepared = simulator.documents.get(query)
+    allowed = asyncio.run(run_operation(simulator.planner, prepared, RequestState(Identity("API_KEY"), {}, {}), None))
+    assert allowed == {"data": {"notes": [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]}}
+    caller = Identity("API_KEY", denied_fields=frozenset({"Note.b"}))
+    denied = asyncio.run(run_operation(simulator.planner, prepared, RequestState(caller, {}, {}), None))
+    assert denied["data"] == {"notes": [{"a": "1", "b": None}, {"a": "3", "b": None}]}
+    assert [(e["errorType"], e["path"]) for e in denied["errors"]] == [
+        ("Unauthorized", ["notes", 0, "b"]), ("Unauthorized", ["notes", 1, "b"])]
+    user = Identity("AMAZON_COGNITO_USER_POOLS", {}, {})
+    body = asyncio.run(run_operation(simulator.planner, prepared, RequestState(user, {}, {}), None))
+    assert sorted(e["path"] for e in body["errors"]) == [["notes", i, f] for i in (0, 1) for f in ("a", "b")]
