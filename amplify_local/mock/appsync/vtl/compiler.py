@@ -13,7 +13,7 @@ from typing import Any
 
 from amplify_local.mock.appsync.errors import TemplateError
 from amplify_local.mock.appsync.vtl import parser as p
-from amplify_local.mock.appsync.vtl.java import JavaError, find_method, get_property
+from amplify_local.mock.appsync.vtl.java import JavaError, find_method, get_property, methods_by_type
 from amplify_local.mock.appsync.vtl.runtime import (
     MAX_ITERATIONS,
     MAX_OUTPUT,
@@ -24,6 +24,7 @@ from amplify_local.mock.appsync.vtl.runtime import (
     ReturnValue,
     StopRender,
     UtilGroup,
+    quiet,
 )
 from amplify_local.mock.appsync.vtl.values import (
     add,
@@ -77,6 +78,7 @@ class Compiler:
         self.util = util
         self.offset = 0  # where the text being compiled starts in the template (string literals)
         self.macros: dict[str, tuple[list[str], Block]] = {}
+        self.constants: dict[Expr, Any] = {}  # literal expressions and their (immutable) values
 
     # -- positions and errors ------------------------------------------------------------------
 
@@ -336,12 +338,19 @@ class Compiler:
         literal = element.my_text()
         if element.expression is None:
             return lambda frame, out: out.append(literal)
-        getter = self.reference(element)
+        quiet = self.quiet_call(element)
+        if quiet is not None:
+            return quiet
+        getter, _can_fail = self.getter(element)
         alternate = self.expression(element.alternate.expression) if element.alternate else None
         fallback = "" if element.silent else literal
+        offset = self.offset
 
         def render(frame: Frame, out: list[str]) -> None:
-            value = getter(frame)
+            try:
+                value = getter(frame)
+            except _FAILURES as exc:  # the reference's guard, here rather than one call deeper
+                raise self.translate(element, exc, offset) from exc
             if value is None and alternate is not None:
                 value = alternate(frame)
             if value is None:
@@ -354,19 +363,44 @@ class Compiler:
                 out.append(to_string(value))
         return render
 
+    def quiet_call(self, element: Any) -> Block | None:
+        """`$util.qr(x)` / `$util.quiet(x)` as a statement: evaluate `x`, write nothing."""
+        root, steps = self.steps(element)
+        if root != "util" or len(steps) != 1 or steps[0][0] != "call" or len(steps[0][2]) != 1:
+            return None
+        if self.util.functions.find(steps[0][1], 1) is not quiet:
+            return None
+        value, offset = self.expression(steps[0][2][0]), self.offset
+
+        def evaluate(frame: Frame, out: list[str]) -> None:
+            try:
+                value(frame)
+            except _FAILURES as exc:
+                raise self.translate(element, exc, offset) from exc
+        return evaluate
+
     def reference(self, element: Any) -> Expr:
+        getter, can_fail = self.getter(element)
+        return self.guard(element, getter) if can_fail else getter  # one guard per reference, not per step
+
+    def getter(self, element: Any) -> tuple[Expr, bool]:
+        """The reference's value without its guard, and whether it can throw (and so needs one)."""
         if element.expression is None:
             literal = element.my_text()
-            return lambda frame: literal
+            return (lambda frame: literal), False
         root, steps = self.steps(element)
         if not steps:
-            return lambda frame: frame.vars.get(root)
+            return (lambda frame: frame.vars.get(root)), False
         getter = self.bind_util(steps) if root == "util" else None
-        if getter is None and all(kind == "prop" and what != "class" for kind, what, _ in steps):
-            return _properties(root, tuple(what for _, what, _ in steps))  # `$ctx.args.id`: cannot throw
-        if getter is None:
-            getter = self.chain_getter(root, self.segments(steps))
-        return self.guard(element, getter)  # one guard per reference, not per step
+        if getter is not None:
+            return getter, True
+        leading = 0  # `$ctx.stash.` before `put(...)`: walked by one closure
+        while leading < len(steps) and steps[leading][0] == "prop" and steps[leading][1] != "class":
+            leading += 1
+        first = _properties(root, tuple(what for _, what, _ in steps[:leading]))
+        if leading == len(steps):
+            return first, False  # `$ctx.args.id`: cannot throw
+        return _walk(first, self.segments(steps[leading:])), True
 
     def steps(self, reference: Any) -> tuple[str, list[tuple[str, Any, list[Any]]]]:
         """Root name and the `.name` / `.call(args)` / `[index]` steps after it, from Airspeed's nesting."""
@@ -398,8 +432,47 @@ class Compiler:
             elif kind == "index":
                 segments.append(_indexer(self.expression(what)))
             else:
-                segments.append(_caller(what, [self.expression(a) for a in args]))
+                segments.append(self.caller(what, args))
         return segments
+
+    def caller(self, name: str, args: list[Any]) -> Segment:
+        """`.name(args)`: the method found once per receiver type; literal arguments evaluated here."""
+        compiled = [self.expression(a) for a in args]
+        by_type = methods_by_type(name, len(args))
+        constants = None
+        if all(arg in self.constants for arg in compiled):
+            constants = tuple(self.constants[arg] for arg in compiled)
+
+        def dynamic(frame: Frame, value: Any) -> Any:  # `$util` groups, objects with their own methods
+            if isinstance(value, UtilGroup):
+                helper = value.functions.find(name, len(compiled))
+                return None if helper is None else helper(frame, *[arg(frame) for arg in compiled])
+            method = find_method(value, name, len(compiled))
+            return None if method is None else method(value, *[arg(frame) for arg in compiled])
+
+        if constants is not None:
+            def call_with_constants(frame: Frame, value: Any) -> Any:
+                method = by_type.get(type(value), _MISSING)
+                if method is _MISSING:
+                    return dynamic(frame, value)
+                return None if method is None else method(value, *constants)  # no such method is null
+            return call_with_constants
+        if len(compiled) == 1:
+            only = compiled[0]
+
+            def call_one(frame: Frame, value: Any) -> Any:
+                method = by_type.get(type(value), _MISSING)
+                if method is _MISSING:
+                    return dynamic(frame, value)
+                return None if method is None else method(value, only(frame))
+            return call_one
+
+        def call(frame: Frame, value: Any) -> Any:
+            method = by_type.get(type(value), _MISSING)
+            if method is _MISSING:
+                return dynamic(frame, value)
+            return None if method is None else method(value, *[arg(frame) for arg in compiled])
+        return call
 
     def bind_util(self, steps: list[tuple[str, Any, list[Any]]]) -> Expr | None:
         """`$util.group.helper(args)...` with the helper bound at compile time (the common case)."""
@@ -417,16 +490,7 @@ class Compiler:
         return None
 
     def chain_getter(self, root: str, segments: list[Segment]) -> Expr:
-        if not segments:
-            return lambda frame: frame.vars.get(root)
-        if len(segments) == 1:
-            only = segments[0]
-
-            def one(frame: Frame) -> Any:
-                value = frame.vars.get(root)
-                return None if value is None else only(frame, value)
-            return one
-        return _walk(lambda frame: frame.vars.get(root), segments)
+        return _walk(lambda frame: frame.vars.get(root), segments) if segments else (lambda frame: frame.vars.get(root))
 
     # -- expressions ----------------------------------------------------------------------------
 
@@ -444,7 +508,9 @@ class Compiler:
         if isinstance(element, p.IntegerLiteral | p.FloatingPointLiteral | p.BooleanLiteral | p.NullLiteral
                       | p.StringLiteral):
             constant = element.value if not isinstance(element, p.NullLiteral) else None
-            return lambda frame: constant
+            literal: Expr = lambda frame: constant  # noqa: E731
+            self.constants[literal] = constant
+            return literal
         if isinstance(element, p.ArrayLiteral):
             values = element.values
             if isinstance(values, p.Range):
@@ -587,20 +653,6 @@ def _indexer(index: Expr) -> Segment:
     return get
 
 
-def _caller(name: str, args: list[Expr]) -> Segment:
-    arity = len(args)
-
-    def call(frame: Frame, value: Any) -> Any:
-        if isinstance(value, UtilGroup):
-            helper = value.functions.find(name, arity)
-            return None if helper is None else helper(frame, *[arg(frame) for arg in args])
-        method = find_method(value, name, arity)
-        if method is None:
-            return None  # Velocity: no such method is null
-        return method(value, *[arg(frame) for arg in args])
-    return call
-
-
 def _helper_call(helper: Callable[..., Any], args: list[Expr]) -> Expr:
     if not args:
         return lambda frame: helper(frame)
@@ -612,6 +664,8 @@ def _helper_call(helper: Callable[..., Any], args: list[Expr]) -> Expr:
 
 def _properties(root: str, names: tuple[str, ...]) -> Expr:
     """A chain of properties, the commonest reference, walked without a closure per step."""
+    if not names:
+        return lambda frame: frame.vars.get(root)
     def walk(frame: Frame) -> Any:
         value = frame.vars.get(root)
         for name in names:
@@ -623,6 +677,13 @@ def _properties(root: str, names: tuple[str, ...]) -> Expr:
 
 
 def _walk(first: Expr, segments: list[Segment]) -> Expr:
+    if len(segments) == 1:
+        only = segments[0]
+
+        def one(frame: Frame) -> Any:
+            value = first(frame)
+            return None if value is None else only(frame, value)
+        return one
     steps = tuple(segments)
 
     def walk(frame: Frame) -> Any:

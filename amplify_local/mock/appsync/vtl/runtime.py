@@ -7,7 +7,7 @@ from typing import Any
 
 from amplify_local.mock.appsync.errors import AppSyncError
 from amplify_local.mock.appsync.types import ResolverContext
-from amplify_local.mock.appsync.vtl.java.registry import MethodTable
+from amplify_local.mock.appsync.vtl.java.registry import VOID, MethodTable
 
 # Limits that stop a runaway template (an endless #foreach over a list it grows, gigabytes of output).
 MAX_ITERATIONS = 1_000_000  # #foreach iterations per render
@@ -78,6 +78,11 @@ class DefinedBlock:
         out: list[str] = []
         self.body(frame, out)
         return "".join(out)
+
+
+def quiet(_frame: Frame, *_args: Any) -> str:
+    """`$util.qr` / `$util.quiet`: the argument was evaluated; render nothing (the compiler knows this helper)."""
+    return VOID
 
 
 class UtilGroup:

@@ -19,7 +19,7 @@ from amplify_local.mock.appsync.vtl.java.numbers import BOOLEAN_METHODS, NUMBER_
 from amplify_local.mock.appsync.vtl.java.registry import Method, MethodTable
 from amplify_local.mock.appsync.vtl.java.strings import STRING_METHODS
 
-__all__ = ["JavaError", "MapEntry", "Method", "MethodTable", "find_method", "get_property"]
+__all__ = ["JavaError", "MapEntry", "Method", "MethodTable", "find_method", "get_property", "methods_by_type"]
 
 _TABLES: dict[type, MethodTable] = {
     str: STRING_METHODS, list: LIST_METHODS, dict: MAP_METHODS, int: NUMBER_METHODS,
@@ -37,6 +37,11 @@ def table_for(value: Any) -> MethodTable | None:
         if table is None and isinstance(value, dict):
             table = MAP_METHODS
     return table
+
+
+def methods_by_type(name: str, arity: int) -> dict[type, Method | None]:
+    """One method name at one arity on each JSON type (None: no such method); other receivers use `find_method`."""
+    return {kind: table.find(name, arity) for kind, table in _TABLES.items()}
 
 
 def find_method(value: Any, name: str, arity: int) -> Method | None:

@@ -12,7 +12,7 @@ from typing import Any
 from amplify_local.mock.appsync.errors import AppSyncError, TemplateError, UnauthorizedError
 from amplify_local.mock.appsync.vtl.java.registry import VOID
 from amplify_local.mock.appsync.vtl.java.strings import java_regex
-from amplify_local.mock.appsync.vtl.runtime import Frame
+from amplify_local.mock.appsync.vtl.runtime import Frame, quiet
 from amplify_local.mock.appsync.vtl.util.json import parse_json, to_json
 from amplify_local.mock.appsync.vtl.values import is_number, to_string
 
@@ -26,11 +26,6 @@ _AUTH_TYPES = {
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _KSUID_EPOCH = 1_400_000_000
-
-
-def _void(_frame: Frame, *_args: Any) -> str:
-    """`qr`/`quiet`: evaluate the argument, render nothing."""
-    return VOID
 
 
 def auto_ulid() -> str:
@@ -154,8 +149,8 @@ def _log(level: str) -> Any:
 
 
 FUNCTIONS: dict[str, Any] = {
-    "qr": _void,
-    "quiet": _void,
+    "qr": quiet,
+    "quiet": quiet,
     "toJson": lambda frame, value: to_json(value),
     "parseJson": lambda frame, text: parse_json(text),
     "autoId": lambda frame: str(uuid.uuid4()),
