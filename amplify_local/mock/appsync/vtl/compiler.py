@@ -157,11 +157,14 @@ class Compiler:
         if len(parts) == 1:
             only = parts[0]
             return _text_writer(only) if isinstance(only, str) else only
-        steps = tuple(_text_writer(part) if isinstance(part, str) else part for part in parts)
+        steps = tuple(parts)  # text as itself: an append is cheaper than a call
 
         def run(frame: Frame, out: list[str]) -> None:
             for step in steps:
-                step(frame, out)
+                if type(step) is str:
+                    out.append(step)
+                else:
+                    step(frame, out)
         return run
 
     def node(self, element: Any) -> Block | str | None:
@@ -370,7 +373,13 @@ class Compiler:
             return None
         if self.util.functions.find(steps[0][1], 1) is not quiet:
             return None
-        value, offset = self.expression(steps[0][2][0]), self.offset
+        argument, offset = steps[0][2][0], self.offset
+        reference = _only_reference(argument)
+        if reference is not None:  # `$util.qr($map.put(...))`: the inner reference's guard, blamed on it
+            argument = element = reference
+            value = self.getter(reference)[0]
+        else:
+            value = self.expression(argument)
 
         def evaluate(frame: Frame, out: list[str]) -> None:
             try:
@@ -397,10 +406,13 @@ class Compiler:
         leading = 0  # `$ctx.stash.` before `put(...)`: walked by one closure
         while leading < len(steps) and steps[leading][0] == "prop" and steps[leading][1] != "class":
             leading += 1
-        first = _properties(root, tuple(what for _, what, _ in steps[:leading]))
+        names = tuple(what for _, what, _ in steps[:leading])
         if leading == len(steps):
-            return first, False  # `$ctx.args.id`: cannot throw
-        return _walk(first, self.segments(steps[leading:])), True
+            return _properties(root, names), False  # `$ctx.args.id`: cannot throw
+        segments = self.segments(steps[leading:])
+        if len(segments) == 1:
+            return _properties_then(root, names, segments[0]), True  # `$ctx.stash.put(k, v)`
+        return _walk(_properties(root, names), segments), True
 
     def steps(self, reference: Any) -> tuple[str, list[tuple[str, Any, list[Any]]]]:
         """Root name and the `.name` / `.call(args)` / `[index]` steps after it, from Airspeed's nesting."""
@@ -466,6 +478,15 @@ class Compiler:
                     return dynamic(frame, value)
                 return None if method is None else method(value, only(frame))
             return call_one
+        if len(compiled) == 2:
+            first, second = compiled
+
+            def call_two(frame: Frame, value: Any) -> Any:
+                method = by_type.get(type(value), _MISSING)
+                if method is _MISSING:
+                    return dynamic(frame, value)
+                return None if method is None else method(value, first(frame), second(frame))
+            return call_two
 
         def call(frame: Frame, value: Any) -> Any:
             method = by_type.get(type(value), _MISSING)
@@ -507,10 +528,7 @@ class Compiler:
             return self.interpolated(element)
         if isinstance(element, p.IntegerLiteral | p.FloatingPointLiteral | p.BooleanLiteral | p.NullLiteral
                       | p.StringLiteral):
-            constant = element.value if not isinstance(element, p.NullLiteral) else None
-            literal: Expr = lambda frame: constant  # noqa: E731
-            self.constants[literal] = constant
-            return literal
+            return self.constant(element.value if not isinstance(element, p.NullLiteral) else None)
         if isinstance(element, p.ArrayLiteral):
             values = element.values
             if isinstance(values, p.Range):
@@ -526,6 +544,13 @@ class Compiler:
                 return lambda frame: negate(operand(frame))
             return lambda frame: not truthy(operand(frame))
         raise self.failure(element, f"Unsupported expression {element.my_text()!r}")
+
+    def constant(self, value: Any) -> Expr:
+        """A literal (str, number, bool, null: never mutated), known to the compiler as a constant."""
+        def literal(frame: Frame) -> Any:
+            return value
+        self.constants[literal] = value
+        return literal
 
     def range(self, element: Any) -> Expr:
         low, high = self.expression(element.value1), self.expression(element.value2)
@@ -548,8 +573,7 @@ class Compiler:
         finally:
             self.offset = saved
         if all(isinstance(c, p.Text) for c in element.block.children):
-            constant = "".join(c.text for c in element.block.children)
-            return lambda frame: constant
+            return self.constant("".join(c.text for c in element.block.children))
 
         def render(frame: Frame) -> str:
             out: list[str] = []
@@ -607,6 +631,18 @@ def _macro_definitions(block: Any) -> Any:
                       *(arm.block for arm in getattr(child, "elseifs", []))):
             if inner is not None:
                 yield from _macro_definitions(inner)
+
+
+def _only_reference(element: Any) -> Any:
+    """The reference an argument consists of (`$m.put(1)` in `$util.qr($m.put(1))`), else None."""
+    while isinstance(element, p.Value | p.AlternateValue | p.Expression):
+        if isinstance(element, p.Expression):
+            if len(element.expression) != 1:
+                return None
+            element = element.expression[0]
+        else:
+            element = element.expression
+    return element if isinstance(element, p.FormalReference) else None
 
 
 def _text_writer(text: str) -> Block:
@@ -673,6 +709,18 @@ def _properties(root: str, names: tuple[str, ...]) -> Expr:
                 return None
             value = value.get(name) if type(value) is dict else _property_of(value, name)
         return value
+    return walk
+
+
+def _properties_then(root: str, names: tuple[str, ...], last: Segment) -> Expr:
+    """Properties, then one call or index: the commonest reference that can throw, in one closure."""
+    def walk(frame: Frame) -> Any:
+        value = frame.vars.get(root)
+        for name in names:
+            if value is None:
+                return None
+            value = value.get(name) if type(value) is dict else _property_of(value, name)
+        return None if value is None else last(frame, value)
     return walk
 
 

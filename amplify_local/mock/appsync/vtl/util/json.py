@@ -57,26 +57,30 @@ def loads(text: str) -> Any:
     return DECODER.decode(text)
 
 
+_MAX_CONTAINERS = 10_000  # beyond this (or in a map that contains itself) the stdlib decides
+
+
 def _plain(container: Any) -> bool:
     """Only str, int, bool, null, dicts and lists inside: orjson writes these as the stdlib does."""
-    for item in container.values() if type(container) is dict else container:
-        kind = type(item)
-        if kind is str or kind is int or kind is bool or item is None:
-            continue
-        if (kind is dict or kind is list) and _plain(item):
-            continue
-        return False
+    pending, seen = [container], 0
+    while pending:
+        seen += 1
+        if seen > _MAX_CONTAINERS:
+            return False
+        current = pending.pop()
+        for item in current.values() if type(current) is dict else current:
+            kind = type(item)
+            if kind is dict or kind is list:
+                pending.append(item)
+            elif kind is not str and kind is not int and kind is not bool and item is not None:
+                return False
     return True
 
 
 def to_json(value: Any) -> str:
     """Compact JSON; objects of the runtime (loop status, `$ctx.info`, entries) serialise as AppSync shows them."""
     kind = type(value)
-    try:
-        fast = kind is str or kind is bool or value is None or ((kind is dict or kind is list) and _plain(value))
-    except RecursionError:  # a map that contains itself: the stdlib's "Circular reference detected"
-        fast = False
-    if fast:
+    if kind is str or kind is bool or value is None or ((kind is dict or kind is list) and _plain(value)):
         try:
             return orjson.dumps(value).decode()
         except TypeError:  # an int beyond 64 bits, a non-string key: the stdlib's answer
