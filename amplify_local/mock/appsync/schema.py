@@ -57,6 +57,7 @@ class FieldAuth:
 class SchemaInfo:
     schema: GraphQLSchema
     auth: dict[tuple[str, str], FieldAuth]  # every field of every object type
+    document: DocumentNode  # the API's SDL as parsed (without the prelude), for other readers
 
 
 def build_schema(sdl: str, default_mode: str, source_name: str = "schema.graphql") -> SchemaInfo:
@@ -74,7 +75,7 @@ def build_schema(sdl: str, default_mode: str, source_name: str = "schema.graphql
             for attribute in _SCALAR_BEHAVIOUR:
                 if hasattr(scalar, attribute):
                     setattr(target, attribute, getattr(scalar, attribute))
-    info = SchemaInfo(schema, {})
+    info = SchemaInfo(schema, {}, user)
     for type_name, graphql_type in schema.type_map.items():
         if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
             continue

@@ -183,20 +183,22 @@ class MockService:
         """Serve on `sock` (reachable at `url`) until Ctrl-C or SIGTERM, hot reloading a project's API and
         pointing its frontend config here meanwhile; returns the exit status."""
         uvicorn = _uvicorn()
+        # proxy_headers off: nothing reads the client's address, and it is one middleware less per request
         config = uvicorn.Config(
-            self.app, loop="none", http="httptools", ws=_WebSocketProtocol, lifespan="off",
+            self.app, loop="none", http="httptools", ws=_WebSocketProtocol, lifespan="off", proxy_headers=False,
             log_level="warning", access_log=False, timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)
         from amplify_local.mock.appsync import tls
 
         # wss:// and https:// on the API port (Amplify JS dials wss). With the certificate already on disk,
-        # serve it at once and check it (expiry, hosts: cryptography, ~50 ms) only after the start.
+        # serve it at once (loaded on the first TLS connection) and check it (expiry, hosts: cryptography,
+        # ~50 ms) only after the start.
         certificates = tls.Certificates(tls.default_directory())
         existing = certificates.cert.exists() and certificates.key.exists()
         if not existing:
             tls.ensure_certificates()
-        context = tls.server_context(certificates)
+        context = tls.LazyContext(certificates)
 
         async def after_start() -> None:
             """Work no first query needs, started once the API answers so it stays off the cold start: the
@@ -207,7 +209,7 @@ class MockService:
                 before = certificates.cert.stat().st_mtime_ns
                 await asyncio.to_thread(tls.ensure_certificates)
                 if certificates.cert.stat().st_mtime_ns != before:
-                    context.load_cert_chain(certificates.cert, certificates.key)
+                    context.renewed()
             if ddb_sock is not None:
                 from amplify_local.mock.dynamodb.api import create_server
 
@@ -224,7 +226,7 @@ class MockService:
         async def run() -> None:
             task = asyncio.ensure_future(tls.serve_uvicorn(server, sock, context))
             while not server.started and not task.done():
-                await asyncio.sleep(0.005)
+                await asyncio.sleep(0.001)
             if server.started:
                 print(f"AppSync Mock endpoint is running at {url}\n"
                       f"GraphQL IDE is available for local testing at http://localhost:{url.rsplit(':', 1)[1]}\n"

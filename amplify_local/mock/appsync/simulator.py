@@ -72,7 +72,7 @@ class Simulator:
                 continue
             self.resolvers[key] = compile_resolver(resolver, api.functions, self.data_sources, compile_template)
         self.subscriptions = subscriptions if subscriptions is not None else Subscriptions()
-        self.subscriptions.set_schema(api.schema)
+        self.subscriptions.set_schema(info.document)  # the SDL parsed once
         self.authorizer = authorizer or Authorizer(api)
         self.planner = attach_resolvers(
             self.schema, self.resolvers, self.field_auth, frozenset(api.auth_modes), self._publish

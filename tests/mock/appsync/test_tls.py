@@ -26,9 +26,9 @@ from websockets.asyncio.client import connect
 
 from amplify_local.mock.appsync.tls import (
     Certificates,
+    LazyContext,
     ensure_certificates,
     serve_uvicorn,
-    server_context,
     trust_instructions,
 )
 
@@ -54,7 +54,7 @@ class DualServer:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(128)
         self.port = self.sock.getsockname()[1]
-        self.context = server_context(paths)
+        self.context = LazyContext(paths)  # as the mock serves: loaded on the first TLS connection
         self.thread = threading.Thread(
             target=lambda: uvloop.run(serve_uvicorn(self.server, self.sock, self.context)), daemon=True
         )
@@ -109,6 +109,15 @@ def test_more_hosts_reissue_the_certificate_under_the_same_ca(tmp_path: Path) ->
     reissued = first.cert.read_bytes()
     ensure_certificates(tmp_path, hosts=["192.168.1.20"])  # already covered: kept
     assert first.cert.read_bytes() == reissued
+
+
+def test_the_context_is_made_once_and_again_after_a_renewal(paths: Certificates) -> None:
+    lazy = LazyContext(paths)
+    assert lazy.context is None
+    first = lazy()
+    assert isinstance(first, ssl.SSLContext) and lazy() is first
+    lazy.renewed()
+    assert lazy.context is None and lazy() is not first
 
 
 def test_the_certificate_names_localhost_and_chains_to_the_ca(paths: Certificates) -> None:
