@@ -36,7 +36,6 @@ from amplify_local.mock.appsync.vtl.values import (
     negate,
     subtract,
     to_string,
-    truthy,
 )
 
 Block = Callable[[Frame, list[str]], None]
@@ -226,16 +225,18 @@ class Compiler:
         arms = [(self.condition(element.condition), self.block(element.block))]
         arms += [(self.condition(arm.condition), self.block(arm.block)) for arm in element.elseifs]
         otherwise = self.block(element.else_block.block) if isinstance(element.else_block, p.ElseBlock) else None
-        if len(arms) == 1:
+        if len(arms) == 1:  # truthiness inline: neither null nor false
             test, then = arms[0]
             if otherwise is None:
                 def if_only(frame: Frame, out: list[str]) -> None:
-                    if truthy(test(frame)):
+                    value = test(frame)
+                    if value is not None and value is not False:
                         then(frame, out)
                 return if_only
 
             def if_else(frame: Frame, out: list[str]) -> None:
-                if truthy(test(frame)):
+                value = test(frame)
+                if value is not None and value is not False:
                     then(frame, out)
                 else:
                     otherwise(frame, out)
@@ -243,7 +244,8 @@ class Compiler:
 
         def if_chain(frame: Frame, out: list[str]) -> None:
             for test, then in arms:
-                if truthy(test(frame)):
+                value = test(frame)
+                if value is not None and value is not False:
                     then(frame, out)
                     return
             if otherwise is not None:
@@ -534,16 +536,33 @@ class Compiler:
             if isinstance(values, p.Range):
                 return self.range(values)
             items = [self.expression(v) for v in getattr(values, "values", [])]
+            if all(item in self.constants for item in items):
+                constants = [self.constants[item] for item in items]
+                return lambda frame: constants.copy()
             return lambda frame: [item(frame) for item in items]
         if isinstance(element, p.DictionaryLiteral):
-            pairs = [(self.expression(k), self.expression(v)) for k, v in element.items]
-            return lambda frame: {key(frame): value(frame) for key, value in pairs}
+            return self.dictionary(element)
         if isinstance(element, p.UnaryOperatorValue):
             operand = self.expression(element.value)
             if element.op == "-":
                 return lambda frame: negate(operand(frame))
-            return lambda frame: not truthy(operand(frame))
+
+            def negation(frame: Frame) -> bool:
+                value = operand(frame)
+                return value is None or value is False  # not truthy
+            return negation
         raise self.failure(element, f"Unsupported expression {element.my_text()!r}")
+
+    def dictionary(self, element: Any) -> Expr:
+        """`{"k": v, ...}`: a new map each time; literal keys (the usual case) are not evaluated per render."""
+        pairs = [(self.expression(k), self.expression(v)) for k, v in element.items]
+        if not all(key in self.constants for key, _ in pairs):
+            return lambda frame: {key(frame): value(frame) for key, value in pairs}
+        if all(value in self.constants for _, value in pairs):
+            constant = {self.constants[key]: self.constants[value] for key, value in pairs}
+            return lambda frame: constant.copy()
+        keyed = [(self.constants[key], value) for key, value in pairs]
+        return lambda frame: {key: value(frame) for key, value in keyed}
 
     def constant(self, value: Any) -> Expr:
         """A literal (str, number, bool, null: never mutated), known to the compiler as a constant."""
@@ -608,9 +627,21 @@ class Compiler:
 def _combine(op: str, left: Expr, right: Expr) -> Expr:
     level = _LOGICAL.get(op)
     if level == 1:
-        return lambda frame: truthy(left(frame)) or truthy(right(frame))
+        def either(frame: Frame) -> bool:
+            value = left(frame)
+            if value is not None and value is not False:
+                return True
+            value = right(frame)
+            return value is not None and value is not False
+        return either
     if level == 2:
-        return lambda frame: truthy(left(frame)) and truthy(right(frame))
+        def both(frame: Frame) -> bool:
+            value = left(frame)
+            if value is None or value is False:
+                return False
+            value = right(frame)
+            return value is not None and value is not False
+        return both
     function = _BINARY[op][1]
     if op == "+":
         def plus(frame: Frame) -> Any:
