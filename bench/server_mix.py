@@ -2,7 +2,8 @@
 
 For each server: start it on corpus v1/01-todo with empty in-memory tables (the reference with DynamoDB
 Local `-inMemory`), measure cold start (spawn to the first answered listTodos), seed 50 todos, run wrk at
-c=1 and c=8, read its RSS idle and after the load, stop it. Prints one JSON line per server and the ratios.
+c=1 and c=8 (and the server's CPU per request at c=8, from /proc), read its RSS idle and after the load,
+stop it. Prints one JSON line per server and the ratios.
 
     .venv/bin/python bench/server_mix.py [--duration 10] [--api v1/01-todo] [--skip-reference]
 """
@@ -47,6 +48,20 @@ def rss_mib(pid: int) -> float:
         except FileNotFoundError:
             continue
     return round(total / 1024, 1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (utime, stime, cutime, cstime of /proc/PID/stat)."""
+    total = 0
+    pids = [pid, *(int(child) for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                                           text=True).stdout.split())]
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += sum(int(value) for value in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def answered(port: int) -> bool:
@@ -99,7 +114,10 @@ def measure(name: str, command: list[str], port: int, duration: int) -> dict:
             subprocess.run([sys.executable, str(SHARED / "peer" / "seed_ids.py"), url, KEY, "50"], cwd=folder,
                            check=True, capture_output=True)
             one = wrk(port, 1, duration, ids)
+            cpu = cpu_seconds(process.pid)
             eight = wrk(port, 8, duration, ids)
+            # the server's CPU per answered request at c=8: the figure that holds on a busy machine
+            eight["server_cpu_ms"] = round((cpu_seconds(process.pid) - cpu) * 1000 / eight["requests"], 3)
         return {"server": name, "cold_start_s": round(cold, 3), "idle_rss_mib": idle,
                 "rss_after_mib": rss_mib(process.pid), "c1": one, "c8": eight}
     finally:

@@ -112,12 +112,15 @@ class FieldPlan:
     complete: Completer | None  # None for `__typename`
     non_null: bool
     is_async: bool
-    static_arguments: dict[str, Any] | None  # arguments without variables, coerced once
+    static_arguments: dict[str, Any] | None  # arguments without variables, coerced once (copied per use when nested)
     auth: Any = None  # FieldAuth of a plain field whose auth is narrower than the API's modes
     fast: type | None = None  # the value type a leaf passes through unchanged (str for String, ...)
     typename: str | None = None  # `__typename`
     # (argument out name, variable name) when every argument is a bare variable and no other has a default
     variable_arguments: tuple[tuple[str, str], ...] | None = None
+    resolve_async: bool = False  # the resolve function is a coroutine function (a template resolver)
+    complete_async: bool = False  # the completer is (a resolver below the field)
+    static_nested: bool = False  # static arguments hold objects or lists, which templates may change in place
 
 
 @dataclass
@@ -396,10 +399,13 @@ def _plan_selection(
         resolve = None if auth is not None else definition.resolve
         named = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
         fast = _PASS_THROUGH.get(named.name) if isinstance(named, GraphQLScalarType) else None
+        resolve_async = resolve is not None and asyncio.iscoroutinefunction(resolve)
         plans.append(FieldPlan(
             key, name, nodes, parent, definition, resolve, complete, isinstance(definition.type, GraphQLNonNull),
-            complete_async or (resolve is not None and asyncio.iscoroutinefunction(resolve)), static, auth, fast,
+            complete_async or resolve_async, static, auth, fast,
             variable_arguments=None if static is not None else _variable_arguments(definition, arguments),
+            resolve_async=resolve_async, complete_async=complete_async,
+            static_nested=static is not None and any(isinstance(value, dict | list) for value in static.values()),
         ))
     return plans
 
@@ -495,7 +501,7 @@ def _field_error(plan: FieldPlan, path: Path, execution: Execution, error: Excep
 
 def _arguments(plan: FieldPlan, execution: Execution) -> dict[str, Any]:
     if plan.static_arguments is not None:
-        return plan.static_arguments
+        return _fresh(plan.static_arguments) if plan.static_nested else plan.static_arguments
     if plan.variable_arguments is not None:
         coerced = execution.coerced
         arguments = {}
@@ -507,6 +513,16 @@ def _arguments(plan: FieldPlan, execution: Execution) -> dict[str, Any]:
         else:
             return arguments
     return get_argument_values(plan.definition, plan.nodes[0], execution.variable_values())
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a tree of dicts and lists (leaves shared): a template may change `$ctx.args` in place
+    (`$ctx.args.input.put("id", ...)`), which must not reach the next request with the same document."""
+    if type(value) is dict:
+        return {key: _fresh(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_fresh(item) for item in value]
+    return value
 
 
 def _sync_list(
@@ -656,7 +672,7 @@ async def _resolve_field(plan: FieldPlan, source: Any, path: Path, execution: Ex
     try:
         if plan.resolve is not None:
             value = plan.resolve(source, PlanInfo(plan, path, execution), **_arguments(plan, execution))
-            if asyncio.iscoroutine(value):
+            if plan.resolve_async:
                 value = await value
         elif plan.typename is not None:
             return plan.typename
@@ -669,7 +685,7 @@ async def _resolve_field(plan: FieldPlan, source: Any, path: Path, execution: Ex
                 _null_field(plan, path, execution)
             return None
         completed = plan.complete(value, path, execution)
-        if asyncio.iscoroutine(completed):
+        if plan.complete_async:
             completed = await completed
         return completed
     except _Null:

@@ -31,6 +31,7 @@ type Query {
   one(id: ID!, n: Int = 3): Item @aws_api_key @aws_cognito_user_pools
   hidden: Int @aws_cognito_user_pools
   notes: [Note] @aws_api_key @aws_cognito_user_pools
+  stamp(input: Filter): AWSJSON @aws_api_key @aws_cognito_user_pools
 }
 type Note @aws_api_key { a: String b: String }
 type Item @aws_api_key @aws_cognito_user_pools {
@@ -63,6 +64,9 @@ def _api() -> ApiDefinition:
     resolvers = {
         ("Query", "echo"): Resolver("Query", "echo", data_source="NONE", request=MappingTemplate(
             '{"version": "2018-05-29", "payload": $util.toJson($ctx.args)}'), response=none("")[1]),
+        ("Query", "stamp"): Resolver("Query", "stamp", data_source="NONE", request=MappingTemplate(
+            '$util.qr($ctx.args.input.put("name", $util.defaultIfNull($ctx.args.input.name, $util.autoId())))'
+            '{"version": "2018-05-29", "payload": $util.toJson($ctx.args.input)}'), response=none("")[1]),
         ("Query", "notes"): Resolver("Query", "notes", data_source="NONE",
                                      request=none('[{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]')[0],
                                      response=none("")[1]),
@@ -200,3 +204,16 @@ def test_fields_a_lambda_authorizer_denied_are_denied_by_name(simulator) -> None
     user = Identity("AMAZON_COGNITO_USER_POOLS", {}, {})
     body = asyncio.run(run_operation(simulator.planner, prepared, RequestState(user, {}, {}), None))
     assert sorted(e["path"] for e in body["errors"]) == [["notes", i, f] for i in (0, 1) for f in ("a", "b")]
+
+
+def test_literal_arguments_a_template_changes_are_fresh_for_each_request(simulator) -> None:
+    """`$ctx.args.input.put(...)` (the transformer's create templates fill in `id`) changes this request's
+    arguments only: the same document with literal arguments gets a new id the next time."""
+    names = []
+    for _ in range(2):
+        _, ours = asyncio.run(simulator.handle({"query": "{ stamp(input: {n: 1, and: [{n: 2}]}) }"},
+                                               {"x-api-key": "da2-fakeApiId123456"}))
+        value = json.loads(ours["data"]["stamp"])
+        assert value["n"] == 1 and value["and"] == [{"n": 2}]
+        names.append(value["name"])
+    assert names[0] != names[1]
