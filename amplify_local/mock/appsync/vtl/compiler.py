@@ -41,6 +41,7 @@ from amplify_local.mock.appsync.vtl.values import (
 Block = Callable[[Frame, list[str]], None]
 Expr = Callable[[Frame], Any]
 Segment = Callable[[Frame, Any], Any]
+Failure = Callable[[Exception], TemplateError]
 _MISSING = object()
 
 
@@ -106,16 +107,6 @@ class Compiler:
         if isinstance(exc, JavaError):
             return self.failure(element, f"{exc} in {element.my_text()}", offset=offset)
         return self.failure(element, f"{type(exc).__name__}: {exc} in {element.my_text()}", offset=offset)
-
-    def guard(self, element: Any, function: Expr) -> Expr:
-        offset = self.offset
-
-        def guarded(frame: Frame) -> Any:
-            try:
-                return function(frame)
-            except _FAILURES as exc:
-                raise self.translate(element, exc, offset) from exc
-        return guarded
 
     def guard_block(self, element: Any, function: Block) -> Block:
         offset = self.offset
@@ -346,16 +337,12 @@ class Compiler:
         quiet = self.quiet_call(element)
         if quiet is not None:
             return quiet
-        getter, _can_fail = self.getter(element)
+        getter = self.reference(element)
         alternate = self.expression(element.alternate.expression) if element.alternate else None
         fallback = "" if element.silent else literal
-        offset = self.offset
 
         def render(frame: Frame, out: list[str]) -> None:
-            try:
-                value = getter(frame)
-            except _FAILURES as exc:  # the reference's guard, here rather than one call deeper
-                raise self.translate(element, exc, offset) from exc
+            value = getter(frame)
             if value is None and alternate is not None:
                 value = alternate(frame)
             if value is None:
@@ -375,13 +362,12 @@ class Compiler:
             return None
         if self.util.functions.find(steps[0][1], 1) is not quiet:
             return None
-        argument, offset = steps[0][2][0], self.offset
+        argument = steps[0][2][0]
         reference = _only_reference(argument)
-        if reference is not None:  # `$util.qr($map.put(...))`: the inner reference's guard, blamed on it
-            argument = element = reference
-            value = self.getter(reference)[0]
-        else:
-            value = self.expression(argument)
+        if reference is not None:  # `$util.qr($map.put(...))`: the inner reference guards itself
+            getter = self.reference(reference)
+            return lambda frame, out: getter(frame)  # type: ignore[func-returns-value]
+        value, offset = self.expression(argument), self.offset
 
         def evaluate(frame: Frame, out: list[str]) -> None:
             try:
@@ -391,30 +377,31 @@ class Compiler:
         return evaluate
 
     def reference(self, element: Any) -> Expr:
-        getter, can_fail = self.getter(element)
-        return self.guard(element, getter) if can_fail else getter  # one guard per reference, not per step
-
-    def getter(self, element: Any) -> tuple[Expr, bool]:
-        """The reference's value without its guard, and whether it can throw (and so needs one)."""
+        """A reference's value; one that can throw guards itself (its closure translates the failure)."""
         if element.expression is None:
             literal = element.my_text()
-            return (lambda frame: literal), False
+            return lambda frame: literal
         root, steps = self.steps(element)
         if not steps:
-            return (lambda frame: frame.vars.get(root)), False
-        getter = self.bind_util(steps) if root == "util" else None
+            return lambda frame: frame.vars.get(root)
+        offset = self.offset
+
+        def fail(exc: Exception) -> TemplateError:
+            return self.translate(element, exc, offset)
+
+        getter = self.bind_util(steps, fail) if root == "util" else None
         if getter is not None:
-            return getter, True
+            return getter
         leading = 0  # `$ctx.stash.` before `put(...)`: walked by one closure
         while leading < len(steps) and steps[leading][0] == "prop" and steps[leading][1] != "class":
             leading += 1
         names = tuple(what for _, what, _ in steps[:leading])
         if leading == len(steps):
-            return _properties(root, names), False  # `$ctx.args.id`: cannot throw
+            return _properties(root, names)  # `$ctx.args.id`: cannot throw
         segments = self.segments(steps[leading:])
         if len(segments) == 1:
-            return _properties_then(root, names, segments[0]), True  # `$ctx.stash.put(k, v)`
-        return _walk(_properties(root, names), segments), True
+            return _properties_then(root, names, segments[0], fail)  # `$ctx.stash.put(k, v)`
+        return _walk(_properties(root, names), segments, fail)
 
     def steps(self, reference: Any) -> tuple[str, list[tuple[str, Any, list[Any]]]]:
         """Root name and the `.name` / `.call(args)` / `[index]` steps after it, from Airspeed's nesting."""
@@ -497,7 +484,7 @@ class Compiler:
             return None if method is None else method(value, *[arg(frame) for arg in compiled])
         return call
 
-    def bind_util(self, steps: list[tuple[str, Any, list[Any]]]) -> Expr | None:
+    def bind_util(self, steps: list[tuple[str, Any, list[Any]]], fail: Failure) -> Expr | None:
         """`$util.group.helper(args)...` with the helper bound at compile time (the common case)."""
         group = self.util
         for position, (kind, what, args) in enumerate(steps):
@@ -507,13 +494,14 @@ class Compiler:
             helper = group.functions.find(what, len(args)) if kind == "call" else None
             if helper is None:
                 return None
-            call = _helper_call(helper, [self.expression(a) for a in args])
+            call = _helper_call(helper, [self.expression(a) for a in args], fail)
             rest = self.segments(steps[position + 1:])
-            return call if not rest else _walk(call, rest)
+            return call if not rest else _walk(call, rest, fail)
         return None
 
     def chain_getter(self, root: str, segments: list[Segment]) -> Expr:
-        return _walk(lambda frame: frame.vars.get(root), segments) if segments else (lambda frame: frame.vars.get(root))
+        """The container of a `#set` target (guarded by the directive)."""
+        return _walk(_properties(root, ()), segments, None) if segments else _properties(root, ())
 
     # -- expressions ----------------------------------------------------------------------------
 
@@ -720,13 +708,30 @@ def _indexer(index: Expr) -> Segment:
     return get
 
 
-def _helper_call(helper: Callable[..., Any], args: list[Expr]) -> Expr:
+def _helper_call(helper: Callable[..., Any], args: list[Expr], fail: Failure) -> Expr:
     if not args:
-        return lambda frame: helper(frame)
+        def call_none(frame: Frame) -> Any:
+            try:
+                return helper(frame)
+            except _FAILURES as exc:
+                raise fail(exc) from exc
+        return call_none
     if len(args) == 1:
         only = args[0]
-        return lambda frame: helper(frame, only(frame))
-    return lambda frame: helper(frame, *[arg(frame) for arg in args])
+
+        def call_one(frame: Frame) -> Any:
+            try:
+                return helper(frame, only(frame))
+            except _FAILURES as exc:
+                raise fail(exc) from exc
+        return call_one
+
+    def call(frame: Frame) -> Any:
+        try:
+            return helper(frame, *[arg(frame) for arg in args])
+        except _FAILURES as exc:
+            raise fail(exc) from exc
+    return call
 
 
 def _properties(root: str, names: tuple[str, ...]) -> Expr:
@@ -743,33 +748,35 @@ def _properties(root: str, names: tuple[str, ...]) -> Expr:
     return walk
 
 
-def _properties_then(root: str, names: tuple[str, ...], last: Segment) -> Expr:
+def _properties_then(root: str, names: tuple[str, ...], last: Segment, fail: Failure) -> Expr:
     """Properties, then one call or index: the commonest reference that can throw, in one closure."""
     def walk(frame: Frame) -> Any:
-        value = frame.vars.get(root)
-        for name in names:
-            if value is None:
-                return None
-            value = value.get(name) if type(value) is dict else _property_of(value, name)
-        return None if value is None else last(frame, value)
+        try:
+            value = frame.vars.get(root)
+            for name in names:
+                if value is None:
+                    return None
+                value = value.get(name) if type(value) is dict else _property_of(value, name)
+            return None if value is None else last(frame, value)
+        except _FAILURES as exc:
+            raise fail(exc) from exc
     return walk
 
 
-def _walk(first: Expr, segments: list[Segment]) -> Expr:
-    if len(segments) == 1:
-        only = segments[0]
-
-        def one(frame: Frame) -> Any:
-            value = first(frame)
-            return None if value is None else only(frame, value)
-        return one
+def _walk(first: Expr, segments: list[Segment], fail: Failure | None) -> Expr:
+    """Segments after a first value; `fail` turns a failure into the reference's error (None: the caller guards)."""
     steps = tuple(segments)
 
     def walk(frame: Frame) -> Any:
-        value = first(frame)
-        for step in steps:
-            if value is None:
-                return None
-            value = step(frame, value)
-        return value
+        try:
+            value = first(frame)
+            for step in steps:
+                if value is None:
+                    return None
+                value = step(frame, value)
+            return value
+        except _FAILURES as exc:
+            if fail is None:
+                raise
+            raise fail(exc) from exc
     return walk

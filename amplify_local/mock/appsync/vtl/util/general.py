@@ -6,7 +6,6 @@ import base64
 import os
 import time
 import urllib.parse
-import uuid
 from typing import Any
 
 from amplify_local.mock.appsync.errors import AppSyncError, TemplateError, UnauthorizedError
@@ -26,6 +25,13 @@ _AUTH_TYPES = {
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _KSUID_EPOCH = 1_400_000_000
+
+
+def auto_id(_frame: Frame) -> str:
+    """A random (version 4) UUID, as `str(uuid.uuid4())` writes it, without building a `UUID` object."""
+    value = int.from_bytes(os.urandom(16), "big") & ~(0xF000 << 64) & ~(0xC000 << 48) | (0x4000 << 64) | (0x8000 << 48)
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def auto_ulid() -> str:
@@ -81,12 +87,25 @@ def validate(frame: Frame, condition: Any, message: Any, error_type: Any = "Cust
     return VOID
 
 
-def is_null_or_empty(value: Any) -> bool:
+def is_null_or_empty(_frame: Frame, value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, list | dict) and not value)
 
 
 def is_null_or_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+# The commonest helpers take the frame themselves (a helper call is one Python call, not two).
+def _to_json(_frame: Frame, value: Any) -> str:
+    return to_json(value)
+
+
+def _is_null(_frame: Frame, value: Any) -> bool:
+    return value is None
+
+
+def _default_if_null(_frame: Frame, value: Any, default: Any) -> Any:
+    return default if value is None else value
 
 
 def type_of(value: Any) -> str:
@@ -151,20 +170,20 @@ def _log(level: str) -> Any:
 FUNCTIONS: dict[str, Any] = {
     "qr": quiet,
     "quiet": quiet,
-    "toJson": lambda frame, value: to_json(value),
+    "toJson": _to_json,
     "parseJson": lambda frame, text: parse_json(text),
-    "autoId": lambda frame: str(uuid.uuid4()),
+    "autoId": auto_id,
     "autoUlid": lambda frame: auto_ulid(),
     "autoKsuid": lambda frame: auto_ksuid(),
     "error": error,
     "appendError": append_error,
     "unauthorized": unauthorized,
     "validate": validate,
-    "isNull": lambda frame, value: value is None,
-    "isNullOrEmpty": lambda frame, value: is_null_or_empty(value),
+    "isNull": _is_null,
+    "isNullOrEmpty": is_null_or_empty,
     "isNullOrBlank": lambda frame, value: is_null_or_blank(value),
-    "defaultIfNull": lambda frame, value, default: default if value is None else value,
-    "defaultIfNullOrEmpty": lambda frame, value, default: default if is_null_or_empty(value) else value,
+    "defaultIfNull": _default_if_null,
+    "defaultIfNullOrEmpty": lambda frame, value, default: default if is_null_or_empty(frame, value) else value,
     "defaultIfNullOrBlank": lambda frame, value, default: default if is_null_or_blank(value) else value,
     "isString": lambda frame, value: isinstance(value, str),
     "isNumber": lambda frame, value: is_number(value),
