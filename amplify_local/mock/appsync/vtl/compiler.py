@@ -61,6 +61,7 @@ _BINARY: dict[str, tuple[int, Callable[[Any, Any], Any]]] = {
     ">=": (4, _compare_with(lambda c: c >= 0)), "ge": (4, _compare_with(lambda c: c >= 0)),
     "+": (5, add), "-": (5, subtract), "*": (6, multiply), "/": (6, divide), "%": (6, modulo),
 }
+_TEXT = (p.Text, p.RawBlock, p.FallthroughHashText)  # elements that are their own text
 _LOGICAL = {"||": 1, "or": 1, "&&": 2, "and": 2}
 # What a Java method or helper may throw; other AppSync errors and the control-flow signals pass through.
 _FAILURES = (TemplateError, JavaError, RecursionError, TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError)
@@ -158,7 +159,7 @@ class Compiler:
         return run
 
     def node(self, element: Any) -> Block | str | None:
-        if isinstance(element, p.Text | p.RawBlock | p.FallthroughHashText):
+        if isinstance(element, _TEXT):
             return element.text
         if isinstance(element, p.Comment | p.MacroDefinition):
             return None
@@ -343,17 +344,22 @@ class Compiler:
 
         def render(frame: Frame, out: list[str]) -> None:
             value = getter(frame)
-            if value is None and alternate is not None:
-                value = alternate(frame)
-            if value is None:
-                out.append(fallback)
-            elif type(value) is str:
-                out.append(value)
-            elif isinstance(value, DefinedBlock):
-                out.append(value.render(frame))
-            else:
-                out.append(to_string(value))
+            out.append(value if type(value) is str else _as_text(frame, value, alternate, fallback))
         return render
+
+    def text_getter(self, element: Any) -> Callable[[Frame], str]:
+        """What a reference writes (`reference_output`), as a value: for references inside string literals."""
+        literal = element.my_text()
+        if element.expression is None:
+            return lambda frame: literal
+        getter = self.reference(element)
+        alternate = self.expression(element.alternate.expression) if element.alternate else None
+        fallback = "" if element.silent else literal
+
+        def text(frame: Frame) -> str:
+            value = getter(frame)
+            return value if type(value) is str else _as_text(frame, value, alternate, fallback)
+        return text
 
     def quiet_call(self, element: Any) -> Block | None:
         """`$util.qr(x)` / `$util.quiet(x)` as a statement: evaluate `x`, write nothing."""
@@ -575,12 +581,16 @@ class Compiler:
     def interpolated(self, element: Any) -> Expr:
         saved = self.offset
         self.offset = saved + element.start + 1
+        children = element.block.children
         try:
+            if all(isinstance(c, _TEXT) for c in children):
+                return self.constant("".join(c.text for c in children))
+            if all(isinstance(c, (*_TEXT, p.FormalReference)) for c in children):  # `"#$name"`: no block
+                parts = [c.text if isinstance(c, _TEXT) else self.text_getter(c) for c in children]
+                return self.joined(element, parts, saved)
             body = self.block(element.block)
         finally:
             self.offset = saved
-        if all(isinstance(c, p.Text) for c in element.block.children):
-            return self.constant("".join(c.text for c in element.block.children))
 
         def render(frame: Frame) -> str:
             out: list[str] = []
@@ -588,6 +598,15 @@ class Compiler:
             text = "".join(out)
             if len(text) > MAX_OUTPUT:
                 raise self.failure(element, f"A string grew beyond {MAX_OUTPUT} characters", offset=saved)
+            return text
+        return render
+
+    def joined(self, element: Any, parts: list[str | Callable[[Frame], str]], offset: int) -> Expr:
+        """A string literal of text and references: the references' texts joined."""
+        def render(frame: Frame) -> str:
+            text = "".join([part if type(part) is str else part(frame) for part in parts])  # type: ignore[operator]
+            if len(text) > MAX_OUTPUT:
+                raise self.failure(element, f"A string grew beyond {MAX_OUTPUT} characters", offset=offset)
             return text
         return render
 
@@ -650,6 +669,19 @@ def _macro_definitions(block: Any) -> Any:
                       *(arm.block for arm in getattr(child, "elseifs", []))):
             if inner is not None:
                 yield from _macro_definitions(inner)
+
+
+def _as_text(frame: Frame, value: Any, alternate: Expr | None, fallback: str) -> str:
+    """What a reference whose value is not a String writes: the alternate, its own text when null, `toString()`."""
+    if value is None and alternate is not None:
+        value = alternate(frame)
+    if value is None:
+        return fallback
+    if type(value) is str:
+        return value
+    if isinstance(value, DefinedBlock):
+        return value.render(frame)
+    return to_string(value)
 
 
 def _only_reference(element: Any) -> Any:

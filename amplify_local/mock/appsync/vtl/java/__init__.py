@@ -50,6 +50,7 @@ def find_method(value: Any, name: str, arity: int) -> Method | None:
 
 
 _GETTERS: dict[tuple[type, str], Method | None] = {}
+_UNKNOWN = object()
 
 
 def _getter(table: MethodTable, name: str) -> Method | None:
@@ -59,12 +60,11 @@ def _getter(table: MethodTable, name: str) -> Method | None:
 
 def get_property(value: Any, name: str) -> Any:
     """`$x.name`: `Map.get("name")` for maps, else the getter `getName()` / `isName()` / `name()`."""
+    getter = _GETTERS.get((type(value), name), _UNKNOWN)  # never a map type: those return below first
+    if getter is not _UNKNOWN:
+        return None if getter is None else getter(value)
     if isinstance(value, dict):
         return class_of(value) if name == "class" and value.get(name) is None else value.get(name)
-    key = (type(value), name)
-    try:
-        getter = _GETTERS[key]
-    except KeyError:
-        table = table_for(value)
-        getter = _GETTERS[key] = None if table is None else _getter(table, name)
+    table = table_for(value)
+    getter = _GETTERS[(type(value), name)] = None if table is None else _getter(table, name)
     return None if getter is None else getter(value)
