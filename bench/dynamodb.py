@@ -4,10 +4,14 @@
 
 1. In-process PutItem/GetItem (engine and AppSync data source), beside raw sqlite3 statements on the
    same kind of file in the same run (the floor of any SQLite-backed store).
-2. boto3 PutItem/GetItem against our endpoint vs against a no-op server answering `{}` (same HTTP stack):
-   the endpoint must not be what an SDK client waits for (target >= 0.9x).
-3. Server capacity under wrk (8 connections, PutItem and GetItem bodies): ours vs DynamoDB Local
-   (target >= 2x).
+2. boto3 PutItem/GetItem against our endpoint vs against a no-op server answering `{}` (target >= 0.9x:
+   the endpoint must not be what an SDK client waits for). The no-op is the cheapest server we can
+   write: the same HTTP layer (`mock/dynamodb/http.py`) answering a constant, no JSON read. Short rounds
+   alternate ours / no-op (order swapped every round); the figure is the median of the per-round ratios,
+   with their spread, so that load from other processes hits both alike.
+3. The endpoint's capacity. CPU per request of each server process (its utime + stime from /proc, under
+   a raw-socket client sending pre-built requests one at a time): ours, the no-op, DynamoDB Local. Then
+   wrk (8 connections, PutItem and GetItem bodies): ours vs DynamoDB Local (target >= 2x).
 4. Query of 20 items by partition key on a 1,000,000-item table vs a 1,000-item table (target within 2x),
    with the resident memory before and after.
 """
@@ -20,6 +24,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,18 +111,10 @@ def wait_port(port: int, timeout: float = 60.0) -> None:
 
 
 NOOP_SERVER = """
-import sys, uvicorn
-canned = sys.argv[2].encode() if len(sys.argv) > 2 else b"{}"
-async def app(scope, receive, send):
-    if scope["type"] != "http":
-        return
-    while (await receive()).get("more_body"):
-        pass
-    body = canned if (b"x-amz-target", b"DynamoDB_20120810.GetItem") in scope["headers"] else b"{}"
-    await send({"type": "http.response.start", "status": 200, "headers": [
-        (b"content-type", b"application/x-amz-json-1.0"), (b"content-length", b"%d" % len(body))]})
-    await send({"type": "http.response.body", "body": body})
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), lifespan="off", log_level="warning", access_log=False)
+import sys
+from amplify_local.mock.dynamodb import http
+ANSWER = (200, b"content-type: application/x-amz-json-1.0\\r\\n", b"{}")
+http.run(http.Server(lambda method, headers, body: ANSWER), http.bind("127.0.0.1", int(sys.argv[1])))
 """
 
 
@@ -149,22 +146,99 @@ def dynamodb_local() -> Server:
                    "-port", "{port}"], cwd=EMULATOR)
 
 
-def boto3_rates(url: str, count: int, create: bool) -> tuple[float, float]:
+def boto3_client(url: str) -> Any:
     import boto3
 
-    client = boto3.client("dynamodb", endpoint_url=url, region_name="us-fake-1", aws_access_key_id="fake",
-                          aws_secret_access_key="fake")
-    if create:
-        client.create_table(**TODO)
-    client.put_item(TableName="Todo", Item={"id": {"S": "warm"}, **ITEM})
-    started = time.perf_counter()
-    for number in range(count):
+    return boto3.client("dynamodb", endpoint_url=url, region_name="us-fake-1", aws_access_key_id="fake",
+                        aws_secret_access_key="fake")
+
+
+def seed(url: str) -> None:
+    """The Todo table and the items b-0..b-199 that GetItem requests (boto3, wrk, raw socket) read."""
+    client = boto3_client(url)
+    client.create_table(**TODO)
+    for number in range(200):
         client.put_item(TableName="Todo", Item={"id": {"S": f"b-{number}"}, **ITEM})
-    put = rate(count, time.perf_counter() - started)
-    started = time.perf_counter()
-    for number in range(count):
-        client.get_item(TableName="Todo", Key={"id": {"S": f"b-{number}"}})
-    return put, rate(count, time.perf_counter() - started)
+
+
+def boto3_ratios(ours_url: str, noop_url: str, rounds: int, calls: int) -> dict[str, dict[str, Any]]:
+    """Per operation: the median of the per-round ratios ours / no-op, their spread, and the median rates."""
+    clients = {"ours": boto3_client(ours_url), "noop": boto3_client(noop_url)}
+    for client in clients.values():  # connection and botocore's per-operation caches warm on both sides
+        client.put_item(TableName="Todo", Item={"id": {"S": "warm"}, **ITEM})
+        client.get_item(TableName="Todo", Key={"id": {"S": "warm"}})
+    ratios: dict[str, list[float]] = {"PutItem": [], "GetItem": []}
+    rates: dict[str, dict[str, list[float]]] = {op: {"ours": [], "noop": []} for op in ratios}
+    for round_number in range(rounds):
+        order = ("ours", "noop") if round_number % 2 == 0 else ("noop", "ours")
+        for operation in ratios:
+            for name in order:
+                client = clients[name]
+                started = time.perf_counter()
+                for number in range(calls):
+                    if operation == "PutItem":
+                        client.put_item(TableName="Todo", Item={"id": {"S": f"r-{number}"}, **ITEM})
+                    else:
+                        client.get_item(TableName="Todo", Key={"id": {"S": f"b-{number % 200}"}})
+                rates[operation][name].append(rate(calls, time.perf_counter() - started))
+            ratios[operation].append(rates[operation]["ours"][-1] / rates[operation]["noop"][-1])
+    return {op: {"median": statistics.median(values), "min": min(values), "max": max(values),
+                 "quartiles": statistics.quantiles(values, n=4) if len(values) > 1 else values * 3,
+                 "ours_per_second": statistics.median(rates[op]["ours"]),
+                 "noop_per_second": statistics.median(rates[op]["noop"])} for op, values in ratios.items()}
+
+
+def raw_request(operation: str, body: dict[str, Any]) -> bytes:
+    payload = json.dumps(body).encode()
+    return (b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
+            b"X-Amz-Target: DynamoDB_20120810.%s\r\nAuthorization: AWS4-HMAC-SHA256 Credential=fake/20240101/"
+            b"us-fake-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: %d\r\n\r\n%s"
+            % (operation.encode(), len(payload), payload))
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process, from /proc (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(server: Server, operation: str, count: int) -> float:
+    """Microseconds of the server process's CPU per request, under pre-built requests sent one at a time on
+    one keep-alive connection (after as many unmeasured ones, so that a JIT has compiled its path)."""
+    if operation == "PutItem":
+        requests = [raw_request("PutItem", {"TableName": "Todo", "Item": {"id": {"S": f"c-{number}"}, **ITEM}})
+                    for number in range(count)]
+    else:
+        requests = [raw_request("GetItem", {"TableName": "Todo", "Key": {"id": {"S": f"b-{number % 200}"}}})
+                    for number in range(count)]
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        buffer = b""
+
+        def exchange(request: bytes) -> None:
+            nonlocal buffer
+            sock.sendall(request)
+            while True:
+                head, separator, rest = buffer.partition(b"\r\n\r\n")
+                if separator:
+                    status = head[9:12]
+                    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                    if len(rest) >= length:
+                        if status != b"200":
+                            raise RuntimeError(f"{operation} answered {head!r} {rest[:length]!r}")
+                        buffer = rest[length:]
+                        return
+                data = sock.recv(65536)
+                if not data:
+                    raise RuntimeError("the server closed the connection")
+                buffer += data
+
+        for request in requests:
+            exchange(request)
+        before = process_cpu(server.process.pid)
+        for request in requests:
+            exchange(request)
+        return (process_cpu(server.process.pid) - before) / count * 1e6
 
 
 WRK_SCRIPT = """
@@ -258,76 +332,89 @@ def query_scale(items: int, queries: int, rounds: int = 3) -> dict[str, Any]:
     return results
 
 
+def endpoint_figures(options: argparse.Namespace, rounds: int, calls: int, seconds: int,
+                     cpu_count: int) -> dict[str, Any]:
+    """Sections 2 and 3: boto3 ours / no-op, CPU per request, wrk ours / DynamoDB Local."""
+    report: dict[str, Any] = {}
+    folder = Path(tempfile.mkdtemp())
+    servers = {"ours": ours(folder), "noop": Server([sys.executable, "-c", NOOP_SERVER, "{port}"])}
+    if not options.no_java and shutil.which("java"):
+        servers["dynamodb_local"] = dynamodb_local()
+    try:
+        for name, server in servers.items():
+            if name != "noop":
+                seed(server.url)
+        if "2" in options.sections:
+            print(f"== 2. boto3 against our endpoint vs a no-op server ({rounds} alternating rounds of {calls} calls)")
+            figures = boto3_ratios(servers["ours"].url, servers["noop"].url, rounds, calls)
+            report["boto3"] = figures
+            for operation, each in figures.items():
+                print(f"  {operation} ours / no-op: median {each['median']:.2f}x (quartiles "
+                      f"{each['quartiles'][0]:.2f}-{each['quartiles'][2]:.2f}, range {each['min']:.2f}-"
+                      f"{each['max']:.2f}); median rates ours {each['ours_per_second']:.0f}/s, no-op "
+                      f"{each['noop_per_second']:.0f}/s")
+        if "3" in options.sections:
+            print(f"== 3. endpoint capacity: server CPU per request ({cpu_count} requests, one connection), "
+                  "wrk with 8 connections")
+            cpu = {op: {name: cpu_per_request(server, op, cpu_count) for name, server in servers.items()}
+                   for op in ("PutItem", "GetItem")}
+            report["cpu_us_per_request"] = cpu
+            for operation, each in cpu.items():
+                line = f"  {operation} CPU per request: ours {each['ours']:.0f} us, no-op {each['noop']:.0f} us"
+                if "dynamodb_local" in each:
+                    line += (f", DynamoDB Local {each['dynamodb_local']:.0f} us -> DynamoDB Local / ours = "
+                             f"{each['dynamodb_local'] / each['ours']:.2f}x")
+                print(line)
+            wrk = {name: {op: wrk_rate(server.url, op, seconds) for op in ("PutItem", "GetItem")}
+                   for name, server in servers.items() if name != "noop"}
+            report["wrk"] = wrk
+            for op in ("PutItem", "GetItem"):
+                if "dynamodb_local" in wrk:
+                    print(f"  wrk {op}: ours {wrk['ours'][op]:.0f}/s, DynamoDB Local {wrk['dynamodb_local'][op]:.0f}/s"
+                          f" -> {wrk['ours'][op] / wrk['dynamodb_local'][op]:.2f}x")
+                else:
+                    print(f"  wrk {op}: ours {wrk['ours'][op]:.0f}/s (DynamoDB Local not run)")
+    finally:
+        for server in servers.values():
+            server.stop()
+        shutil.rmtree(folder)
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer operations and shorter wrk runs")
     parser.add_argument("--items", type=int, default=1_000_000, help="size of the big table for the Query test")
     parser.add_argument("--no-java", action="store_true", help="skip DynamoDB Local (wrk ratio not measured)")
+    parser.add_argument("--sections", default="1234", help="which sections to run, e.g. 23 (default 1234)")
     options = parser.parse_args()
     count = 5000 if options.quick else 20000
-    calls = 300 if options.quick else 1000
     seconds = 3 if options.quick else 8
     report: dict[str, Any] = {}
 
-    print("== 1. in-process (file-backed, WAL)")
-    figures = dict(in_process(count))
-    for name, value in figures.items():
-        print(f"  {name:40s} {value:10.0f} ops/s")
-    report["in_process"] = figures
-    print(f"  PutItem / raw INSERT = {figures['engine PutItem'] / figures['raw sqlite3 INSERT (floor)']:.2f}x, "
-          f"GetItem / raw SELECT = {figures['engine GetItem'] / figures['raw sqlite3 SELECT (floor)']:.2f}x")
+    if "1" in options.sections:
+        print("== 1. in-process (file-backed, WAL)")
+        figures = dict(in_process(count))
+        for name, value in figures.items():
+            print(f"  {name:40s} {value:10.0f} ops/s")
+        report["in_process"] = figures
+        print(f"  PutItem / raw INSERT = {figures['engine PutItem'] / figures['raw sqlite3 INSERT (floor)']:.2f}x, "
+              f"GetItem / raw SELECT = {figures['engine GetItem'] / figures['raw sqlite3 SELECT (floor)']:.2f}x")
 
-    print("== 2. boto3 against our endpoint vs a no-op server")
-    folder = Path(tempfile.mkdtemp())
-    server = ours(folder)
-    noop = Server([sys.executable, "-c", NOOP_SERVER, "{port}"])
-    # the same answer bytes as ours, so that boto3's parsing of the item costs both sides alike
-    canned = Server([sys.executable, "-c", NOOP_SERVER, "{port}", json.dumps({"Item": {"id": {"S": "b-0"}, **ITEM}})])
-    best = {"noop": [0.0, 0.0], "canned": [0.0, 0.0], "ours": [0.0, 0.0]}
-    try:
-        for round_number in range(3):  # alternate, best of each: other load on the machine hits all alike
-            for name, url in (("noop", noop.url), ("canned", canned.url), ("ours", server.url)):
-                rates = boto3_rates(url, calls, create=name == "ours" and round_number == 0)
-                best[name] = [max(a, b) for a, b in zip(best[name], rates, strict=True)]
-    finally:
-        noop.stop()
-        canned.stop()
-    report["boto3"] = best
-    for column, operation in enumerate(("PutItem", "GetItem")):
-        ours_rate, noop_rate, canned_rate = best["ours"][column], best["noop"][column], best["canned"][column]
-        print(f"  {operation} ours {ours_rate:.0f}/s, no-op {{}} {noop_rate:.0f}/s -> {ours_rate / noop_rate:.2f}x; "
-              f"no-op with our answer bytes {canned_rate:.0f}/s -> {ours_rate / canned_rate:.2f}x")
+    if "2" in options.sections or "3" in options.sections:
+        report.update(endpoint_figures(options, rounds=7 if options.quick else 15, calls=60 if options.quick else 100,
+                                       seconds=seconds, cpu_count=1000 if options.quick else 5000))
 
-    print("== 3. wrk, 8 connections")
-    try:
-        ours_wrk = {op: wrk_rate(server.url, op, seconds) for op in ("PutItem", "GetItem")}
-    finally:
-        server.stop()
-        shutil.rmtree(folder)
-    report["wrk"] = {"ours": ours_wrk}
-    if not options.no_java and shutil.which("java"):
-        local = dynamodb_local()
-        try:
-            boto3_rates(local.url, 200, create=True)  # the table and the items GetItem reads
-            local_wrk = {op: wrk_rate(local.url, op, seconds) for op in ("PutItem", "GetItem")}
-        finally:
-            local.stop()
-        report["wrk"]["dynamodb_local"] = local_wrk
-        for op in ("PutItem", "GetItem"):
-            print(f"  {op}: ours {ours_wrk[op]:.0f}/s, DynamoDB Local {local_wrk[op]:.0f}/s -> "
-                  f"{ours_wrk[op] / local_wrk[op]:.2f}x")
-    else:
-        print(f"  ours: {ours_wrk} (DynamoDB Local not run)")
-
-    print(f"== 4. Query 20 items by partition key, 1,000 vs {options.items:,} items")
-    scale = query_scale(options.items, 500 if options.quick else 2000)
-    report["query_scale"] = scale
-    small, big = scale[1000], scale[options.items]
-    print(f"  1,000 items: {small['queries_per_second']:.0f} q/s; {options.items:,} items: "
-          f"{big['queries_per_second']:.0f} q/s -> big/small time = "
-          f"{small['queries_per_second'] / big['queries_per_second']:.2f}x")
-    print(f"  RSS around the queries: {big['rss_before_mb']:.0f} MB -> {big['rss_after_mb']:.0f} MB; the big "
-          f"file is {big['file_mb']:.0f} MB (loaded in {big['load_seconds']:.0f} s)")
+    if "4" in options.sections:
+        print(f"== 4. Query 20 items by partition key, 1,000 vs {options.items:,} items")
+        scale = query_scale(options.items, 500 if options.quick else 2000)
+        report["query_scale"] = scale
+        small, big = scale[1000], scale[options.items]
+        print(f"  1,000 items: {small['queries_per_second']:.0f} q/s; {options.items:,} items: "
+              f"{big['queries_per_second']:.0f} q/s -> big/small time = "
+              f"{small['queries_per_second'] / big['queries_per_second']:.2f}x")
+        print(f"  RSS around the queries: {big['rss_before_mb']:.0f} MB -> {big['rss_after_mb']:.0f} MB; the big "
+              f"file is {big['file_mb']:.0f} MB (loaded in {big['load_seconds']:.0f} s)")
     print(json.dumps(report, default=str))
     return 0
 
