@@ -16,9 +16,10 @@ The interfaces other parts code against:
   `engine.expire_items()` deletes items whose TTL has passed.
 - `RemoteEngine(endpoint_url)` has the same operation methods and forwards them to any DynamoDB endpoint
   (DynamoDB Local, moto server, AWS): the storage seam.
-- `api.create_app(engine)` is the ASGI app of the JSON 1.0 endpoint (`X-Amz-Target: DynamoDB_20120810.*`);
-  `api.Endpoint.start(engine, host, port)` serves it from a background thread beside another server
-  (`amplify mock api` on 62224, sharing the API's engine) and `.stop()` ends it.
+- `api.create_server(engine)` is the JSON 1.0 endpoint (`X-Amz-Target: DynamoDB_20120810.*`) as an
+  `http.Server` to `await server.serve([sock])` on a running loop (`amplify mock api` on 62224, sharing the
+  API's engine); `api.serve(...)` runs it alone; `api.Endpoint.start(engine, host, port)` serves it from a
+  background thread (tests, scripts) and `.stop()` ends it.
 """
 
 from amplify_local.mock.dynamodb.engine import OPERATIONS, Engine
