@@ -6,8 +6,10 @@ without `PYTHONDONTWRITEBYTECODE` so bytecode is cached, as in an installed pack
 interpreter (e.g. a venv with a regular, non-editable install, which skips the editable finder's import);
 given more than once, the starts alternate between them (before/after comparisons in one run: a wrapper
 script that sets `PYTHONPATH` to a `git archive` of the older commit serves as an interpreter).
+`--project` starts the way a user does, in a project folder holding the API's input schema (its
+`input/` files under `amplify/backend/api/<name>/`), so the transformer runs before the first answer.
 
-    .venv/bin/python bench/server_cold_start.py [--starts 5] [--api v1/01-todo] [--python PATH ...]
+    .venv/bin/python bench/server_cold_start.py [--starts 5] [--api v1/01-todo] [--project] [--python PATH ...]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,12 +29,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from server_mix import SHARED, answered, free_port
 
 
-def start_once(python: str, build: Path) -> tuple[float, float]:
+def start_once(python: str, build: Path, project: bool) -> tuple[float, float]:
     port = free_port()
-    started = time.monotonic()
     with tempfile.TemporaryDirectory() as folder:  # cwd outside the repository: the installed package runs
-        process = subprocess.Popen([python, "-m", "amplify_local", "mock", "api", "--build", str(build), "--port",
-                                    str(port)], cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        source = ["--build", str(build)]
+        if project:
+            shutil.copytree(build / "input", Path(folder) / "amplify" / "backend" / "api" / build.name)
+            source = ["--ddb-port", "0"]  # the project's tables persist in the temporary folder
+        started = time.monotonic()
+        process = subprocess.Popen([python, "-m", "amplify_local", "mock", "api", *source, "--port", str(port)],
+                                   cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
         try:
             while True:
@@ -57,12 +64,13 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--api", default="v1/01-todo")
     parser.add_argument("--python", action="append", help="interpreter to start (repeat to alternate several)")
+    parser.add_argument("--project", action="store_true", help="start in a project folder, not on --build")
     options = parser.parse_args()
     pythons = [os.path.abspath(python) for python in options.python or [sys.executable]]  # cwd changes
     runs: dict[str, list[tuple[float, float]]] = {python: [] for python in pythons}
     for _ in range(options.starts):
         for python in pythons:
-            runs[python].append(start_once(python, SHARED / "corpus" / options.api))
+            runs[python].append(start_once(python, SHARED / "corpus" / options.api, options.project))
     for python, starts in runs.items():
         walls = sorted(wall for wall, _ in starts)
         cpus = sorted(cpu for _, cpu in starts)

@@ -7,7 +7,10 @@ API when the new one is broken) is the caller's job.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import os
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 MESSAGES = {
@@ -44,27 +47,71 @@ def classify(api_dir: Path, path: Path) -> str | None:
     return None
 
 
+ORDER = ("schema", "stack", "config", "parameters", "template")  # most significant first
+CLOCK_SLACK_NS = 20_000_000  # file times come from a coarse clock that may lag `time.time_ns()` by a tick
+
+
+def batch(api_dir: Path, paths: Iterable[Path]) -> tuple[str, list[Path]] | None:
+    """The most significant kind of change among `paths` with the paths that affect the API, or None."""
+    by_kind: dict[str, list[Path]] = {}
+    for path in paths:
+        kind = classify(api_dir, path)
+        if kind is not None:
+            by_kind.setdefault(kind, []).append(path)
+    if not by_kind:
+        return None
+    kind = next(k for k in ORDER if k in by_kind)
+    return kind, sorted({path for paths in by_kind.values() for path in paths})
+
+
+def changed_since(api_dir: Path, since_ns: int) -> list[Path]:
+    """The files under `api_dir` written at or after `since_ns` (wall clock, nanoseconds)."""
+    found = []
+    for folder, folders, files in os.walk(api_dir):
+        folders[:] = [name for name in folders if name not in _IGNORED_PARTS]
+        for name in files:
+            path = Path(folder, name)
+            with contextlib.suppress(OSError):  # removed meanwhile
+                if path.stat().st_mtime_ns >= since_ns - CLOCK_SLACK_NS:
+                    found.append(path)
+    return found
+
+
 async def watch(
     api_dir: Path,
     on_change: Callable[[str, list[Path]], Awaitable[None]],
     *,
+    since_ns: int | None = None,
     debounce_ms: int = 50,
     stop_event: object | None = None,
 ) -> None:
-    """Call `on_change(kind, paths)` for each batch of changes (the most significant kind of the batch)."""
+    """Call `on_change(kind, paths)` for each batch of changes (the most significant kind of the batch),
+    one call at a time. With `since_ns`, files written since then, before the watch began, are reported
+    first: the mock loads the API, answers its first queries, then starts watching."""
     from watchfiles import awatch
 
-    order = ("schema", "stack", "config", "parameters", "template")
-    async for changes in awatch(api_dir, debounce=debounce_ms, step=10, stop_event=stop_event,  # type: ignore[arg-type]
-                                recursive=True):
-        by_kind: dict[str, list[Path]] = {}
-        for _change, name in changes:
-            kind = classify(api_dir, Path(name))
-            if kind is not None:
-                by_kind.setdefault(kind, []).append(Path(name))
-        if by_kind:
-            kind = next(k for k in order if k in by_kind)
-            await on_change(kind, sorted({path for paths in by_kind.values() for path in paths}))
+    lock = asyncio.Lock()
+
+    async def report(paths: Iterable[Path]) -> None:
+        found = batch(api_dir, paths)
+        if found is not None:
+            async with lock:
+                await on_change(*found)
+
+    async def catch_up() -> None:
+        assert since_ns is not None
+        await report(changed_since(api_dir, since_ns))
+
+    # The scan runs once the loop below has made the watcher (synchronously, before its first wait), so
+    # every write is seen by the scan, the watcher or both (a repeated reload is harmless).
+    missed = asyncio.ensure_future(catch_up()) if since_ns is not None else None
+    try:
+        async for changes in awatch(api_dir, debounce=debounce_ms, step=10, stop_event=stop_event,  # type: ignore[arg-type]
+                                    recursive=True):
+            await report(Path(name) for _change, name in changes)
+    finally:
+        if missed is not None:
+            missed.cancel()
 
 
 class GeneratedTemplates:

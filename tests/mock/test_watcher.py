@@ -3,6 +3,7 @@ with the previous API, recovers on the fix, and keeps the data; plus the change 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import httpx
 from ports import free_port
 
-from amplify_local.mock.watcher import classify
+from amplify_local.mock.watcher import batch, changed_since, classify
 
 KEY = {"x-api-key": "da2-fakeApiId123456"}
 
@@ -87,6 +88,46 @@ def test_edit_break_fix(tmp_path: Path) -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+def test_an_edit_before_the_watcher_starts_is_caught_up(tmp_path: Path) -> None:
+    """The watcher starts after the first queries; a schema saved right after the start still reloads."""
+    api = tmp_path / "amplify" / "backend" / "api" / "demo"
+    api.mkdir(parents=True)
+    schema = api / "schema.graphql"
+    schema.write_text("type Todo @model { id: ID! name: String }\n")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
+                                "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path)
+    try:
+        _line(process, "AppSync Mock endpoint is running")
+        schema.write_text("type Todo @model { id: ID! name: String done: Boolean }\n")
+        _line(process, "GraphQL Schema change detected. Reloading...")
+        assert process.stdout.readline().strip() == "API reloaded."
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ listTodos { items { done } } }"},
+                            headers=KEY, timeout=30).json()
+        assert answer == {"data": {"listTodos": {"items": []}}}
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+
+
+def test_batch_and_changed_since(tmp_path: Path) -> None:
+    api = tmp_path / "api"
+    (api / "resolvers").mkdir(parents=True)
+    (api / "build").mkdir()
+    old = api / "resolvers" / "Query.a.req.vtl"
+    old.write_text("{}")
+    os.utime(old, ns=(1_000_000_000, 1_000_000_000))
+    since = time.time_ns()
+    for path in (api / "schema.graphql", api / "resolvers" / "Query.b.req.vtl", api / "build" / "schema.graphql",
+                 api / "notes.txt"):
+        path.write_text("x")
+    found = changed_since(api, since)
+    assert sorted(p.name for p in found) == ["Query.b.req.vtl", "notes.txt", "schema.graphql"]  # build/ skipped
+    assert batch(api, found) == ("schema", [api / "resolvers" / "Query.b.req.vtl", api / "schema.graphql"])
+    assert batch(api, [api / "notes.txt"]) is None
 
 
 def test_generated_templates_are_editable_and_only_edits_stay(tmp_path: Path) -> None:

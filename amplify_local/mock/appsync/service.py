@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from amplify_local.transformer.types import ApiDefinition
 log = logging.getLogger("amplify_local.appsync")
 
 AFTER_START_DELAY = 1.0  # seconds after the API answers before starting what the first query does not need
-COMPILE_DELAY = 0.3  # seconds after the API answers before compiling the templates no query has used yet
+# seconds after the API answers before compiling the templates no query has used yet and watching the files
+IDLE_DELAY = 0.3
 
 
 class ServiceError(Exception):
@@ -71,7 +73,7 @@ class MockService:
     of the cold start to define."""
 
     def __init__(self, engine: Any, runner: Functions, state: ServerState, app: AppSyncApp,
-                 project: Path | None = None, build: Path | None = None) -> None:
+                 project: Path | None = None, build: Path | None = None, loaded_ns: int = 0) -> None:
         self.engine = engine
         self.runner = runner
         self.state = state
@@ -80,6 +82,7 @@ class MockService:
         self.build = build
         self.templates: Any = None  # watcher.GeneratedTemplates of a project's API folder
         self.files: dict[str, str] = {}  # the last good build, for re-publishing
+        self.loaded_ns = loaded_ns  # when the API files were read (the watcher catches up from there)
 
     @classmethod
     def create(
@@ -96,6 +99,7 @@ class MockService:
         """`ddb_url`: where the DynamoDB endpoint will listen; functions get it as their DynamoDB endpoint."""
         from amplify_local.mock.dynamodb import Engine
 
+        loaded_ns = time.time_ns()
         api, files = load_definition(project, build)
         if db_path is None and project is not None:
             db_path = project / "amplify" / "mock-data" / "dynamodb"
@@ -118,7 +122,8 @@ class MockService:
 
         from amplify_local.mock.appsync import console
 
-        service = cls(engine, runner, state, AppSyncApp(state, realtime, lambda: console.routes(state)), project, build)
+        app = AppSyncApp(state, realtime, lambda: console.routes(state))
+        service = cls(engine, runner, state, app, project, build, loaded_ns)
         if project is not None:
             from amplify_local.mock.watcher import GeneratedTemplates
 
@@ -164,6 +169,9 @@ class MockService:
             await asyncio.sleep(0)
 
     async def _watch(self) -> None:
+        """Hot reload, started after the first queries (importing and starting the watcher costs ~50 ms of
+        CPU); edits made before it started are caught up from the time the API was read."""
+        await asyncio.sleep(IDLE_DELAY)
         from amplify_local.mock.watcher import MESSAGES, watch
 
         assert self.project is not None
@@ -180,7 +188,7 @@ class MockService:
                 return
             print("API reloaded.", flush=True)
 
-        await watch(folder, changed)
+        await watch(folder, changed, since_ns=self.loaded_ns)
 
     def serve(self, sock: socket.socket, url: str, ddb_sock: socket.socket | None = None) -> int:
         """Serve on `sock` (reachable at `url`) until Ctrl-C or SIGTERM, hot reloading a project's API and
@@ -221,7 +229,7 @@ class MockService:
                 await ddb_server.serve(sockets=[ddb_sock])
 
         async def compile_later() -> None:
-            await asyncio.sleep(COMPILE_DELAY)  # the queries of a client that waited for the port go first
+            await asyncio.sleep(IDLE_DELAY)  # the queries of a client that waited for the port go first
             await self.compile_pending()
 
         servers = [server]
