@@ -30,6 +30,9 @@ __all__ = ["Template", "TemplateError", "compile_template", "parse_output"]
 _NOT_JSON = "Unable to convert {} to class com.amazonaws.deepdish.transform.model.lambda.LambdaVersionedConfig."
 
 
+_SCALARS = (str, int, float, bool, Decimal)
+
+
 class Template:
     """A compiled mapping template; `render` may be called any number of times, from any thread."""
 
@@ -76,7 +79,7 @@ class Template:
 
 def plain(value: Any) -> Any:
     """A returned value as plain JSON values: engine objects (`$ctx.info`, map entries, ranges) converted."""
-    if value is None or isinstance(value, str | int | float | bool | Decimal):
+    if value is None or isinstance(value, _SCALARS):
         return value
     if type(value) is dict:
         return {key: plain(item) for key, item in value.items()}

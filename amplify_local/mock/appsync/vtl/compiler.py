@@ -148,6 +148,8 @@ class Compiler:
         if len(parts) == 1:
             only = parts[0]
             return _text_writer(only) if isinstance(only, str) else only
+        if len(parts) <= 3:
+            return _short_block(parts)
         steps = tuple(parts)  # text as itself: an append is cheaper than a call
 
         def run(frame: Frame, out: list[str]) -> None:
@@ -694,6 +696,33 @@ def _only_reference(element: Any) -> Any:
         else:
             element = element.expression
     return element if isinstance(element, p.FormalReference) else None
+
+
+def _short_block(parts: list[Block | str]) -> Block:
+    """Two or three parts (`#if` bodies: indentation, a directive, a newline) without a loop."""
+    if len(parts) == 3 and isinstance(parts[0], str) and isinstance(parts[2], str):
+        before, step, after = parts
+
+        def around(frame: Frame, out: list[str]) -> None:
+            out.append(before)
+            step(frame, out)  # type: ignore[operator]
+            out.append(after)
+        return around
+    first, *rest = (_text_writer(part) if isinstance(part, str) else part for part in parts)
+    if len(rest) == 1:
+        second = rest[0]
+
+        def pair(frame: Frame, out: list[str]) -> None:
+            first(frame, out)
+            second(frame, out)
+        return pair
+    second, third = rest
+
+    def triple(frame: Frame, out: list[str]) -> None:
+        first(frame, out)
+        second(frame, out)
+        third(frame, out)
+    return triple
 
 
 def _text_writer(text: str) -> Block:
