@@ -9,7 +9,7 @@ functions, so a render does no parsing and little lookup.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from amplify_local.mock.appsync.errors import TemplateError
 from amplify_local.mock.appsync.vtl import parser as p
@@ -374,6 +374,8 @@ class Compiler:
         reference = _only_reference(argument)
         if reference is not None:  # `$util.qr($map.put(...))`: the inner reference guards itself
             getter = self.reference(reference)
+            if getter.__code__.co_argcount == 2:  # a chain closure that also serves as a block (`_out`)
+                return cast(Block, getter)
             return lambda frame, out: getter(frame)  # type: ignore[func-returns-value]
         value, offset = self.expression(argument), self.offset
 
@@ -770,8 +772,9 @@ def _indexer(index: Expr) -> Segment:
 
 
 def _helper_call(helper: Callable[..., Any], args: list[Expr], fail: Failure) -> Expr:
+    """A bound `$util` helper. Chain closures take an unused `_out` so that `$util.qr(chain)` runs them as blocks."""
     if not args:
-        def call_none(frame: Frame) -> Any:
+        def call_none(frame: Frame, _out: Any = None) -> Any:
             try:
                 return helper(frame)
             except _FAILURES as exc:
@@ -780,14 +783,14 @@ def _helper_call(helper: Callable[..., Any], args: list[Expr], fail: Failure) ->
     if len(args) == 1:
         only = args[0]
 
-        def call_one(frame: Frame) -> Any:
+        def call_one(frame: Frame, _out: Any = None) -> Any:
             try:
                 return helper(frame, only(frame))
             except _FAILURES as exc:
                 raise fail(exc) from exc
         return call_one
 
-    def call(frame: Frame) -> Any:
+    def call(frame: Frame, _out: Any = None) -> Any:
         try:
             return helper(frame, *[arg(frame) for arg in args])
         except _FAILURES as exc:
@@ -799,7 +802,7 @@ def _properties(root: str, names: tuple[str, ...]) -> Expr:
     """A chain of properties, the commonest reference, walked without a closure per step."""
     if not names:
         return lambda frame: frame.vars.get(root)
-    def walk(frame: Frame) -> Any:
+    def walk(frame: Frame, _out: Any = None) -> Any:
         value = frame.vars.get(root)
         for name in names:
             if value is None:
@@ -811,7 +814,7 @@ def _properties(root: str, names: tuple[str, ...]) -> Expr:
 
 def _properties_then(root: str, names: tuple[str, ...], last: Segment, fail: Failure) -> Expr:
     """Properties, then one call or index: the commonest reference that can throw, in one closure."""
-    def walk(frame: Frame) -> Any:
+    def walk(frame: Frame, _out: Any = None) -> Any:
         try:
             value = frame.vars.get(root)
             for name in names:
@@ -828,7 +831,7 @@ def _walk(first: Expr, segments: list[Segment], fail: Failure | None) -> Expr:
     """Segments after a first value; `fail` turns a failure into the reference's error (None: the caller guards)."""
     steps = tuple(segments)
 
-    def walk(frame: Frame) -> Any:
+    def walk(frame: Frame, _out: Any = None) -> Any:
         try:
             value = first(frame)
             for step in steps:
