@@ -10,7 +10,10 @@ queries use and the rest right after (`compile_pending`), printing each broken t
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+import os
 import signal
 import socket
 import time
@@ -25,6 +28,7 @@ from amplify_local.transformer.types import ApiDefinition
 
 log = logging.getLogger("amplify_local.appsync")
 
+BUILD_CACHE = Path("amplify") / "mock-data" / "api-build"  # <api name>.json: the last transform and its key
 AFTER_START_DELAY = 1.0  # seconds after the API answers before starting what the first query does not need
 # seconds after the API answers before compiling the templates no query has used yet and watching the files
 IDLE_DELAY = 0.3
@@ -44,8 +48,9 @@ def api_folder(project: Path) -> Path:
 
 
 def load_definition(project: Path | None, build: Path | None) -> tuple[ApiDefinition, dict[str, str]]:
-    """The API to serve (a build folder as it is, or the project's schema run through the transformer) and,
-    for a project, the transformer's build files."""
+    """The API to serve (a build folder as it is, or the project's schema run through the transformer, whose
+    output is kept in `amplify/mock-data/api-build/` for the next start) and, for a project, the
+    transformer's build files."""
     from amplify_local.transformer.build import BuildError, api_from_build, read_build
     from amplify_local.transformer.errors import SchemaError
 
@@ -54,9 +59,7 @@ def load_definition(project: Path | None, build: Path | None) -> tuple[ApiDefini
             return read_build(build), {}
         assert project is not None
         folder = api_folder(project)
-        from amplify_local.transformer.transform import transform_api
-
-        files = transform_api(folder)
+        files = _transform(project, folder)
         api = api_from_build(files)
         api.source = folder
         return api, files
@@ -66,6 +69,55 @@ def load_definition(project: Path | None, build: Path | None) -> tuple[ApiDefini
         raise ServiceError(str(error)) from None
     except Exception as error:
         raise ServiceError(f"{type(error).__name__}: {error}") from None
+
+
+def _transform(project: Path, folder: Path) -> dict[str, str]:
+    """The transformer's build files for the API `folder`, reused from the last run when neither its input
+    files nor the transformer changed: importing and running the transformer is ~50 ms of a start."""
+    key = _transform_key(folder)
+    cache = project / BUILD_CACHE / f"{folder.name}.json"
+    try:
+        saved = json.loads(cache.read_bytes())
+        if saved["key"] == key:
+            return dict(saved["files"])
+    except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: transform
+        pass
+    from amplify_local.transformer.transform import transform_api
+
+    files = transform_api(folder)
+    with contextlib.suppress(OSError):  # a read-only project still mocks, without the cache
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(".tmp")
+        partial.write_text(json.dumps({"key": key, "files": files}), encoding="utf-8")
+        partial.replace(cache)
+    return files
+
+
+def _transform_key(folder: Path) -> str:
+    """A digest of everything the transform reads: the API folder's files (`build/` aside) and the project's
+    `backend-config.json` by content, and the transformer itself (version, and size and time of its files)."""
+    import hashlib
+
+    import graphql
+
+    import amplify_local
+    from amplify_local import transformer
+
+    digest = hashlib.sha256(f"{amplify_local.__version__} {graphql.__version__}".encode())
+    code = Path(transformer.__file__).parent
+    for source in sorted([*code.glob("*.py"), code.parent / "cfn.py"]):
+        stat = source.stat()
+        digest.update(f"\0{source.name} {stat.st_size} {stat.st_mtime_ns}".encode())
+    inputs = [folder.parent.parent / "backend-config.json"]
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not (root == str(folder) and name == "build"))
+        inputs.extend(Path(root, name) for name in sorted(names))
+    for path in inputs:
+        with contextlib.suppress(OSError):  # e.g. no backend-config.json
+            content = path.read_bytes()
+            digest.update(f"\0{path.relative_to(folder.parent.parent)} {len(content)}\0".encode())
+            digest.update(content)
+    return digest.hexdigest()
 
 
 class MockService:

@@ -1,6 +1,6 @@
 """The mock service's loading: the first start compiles templates lazily and the rest after it, reporting
 a broken one with its location; a reload compiles everything before it swaps, in one assignment, and a
-broken edit keeps the previous API."""
+broken edit keeps the previous API; a project's transform is reused while its inputs are unchanged."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from kit import CORPUS
 
 from amplify_local.mock.appsync.loader import pending_templates
-from amplify_local.mock.appsync.service import MockService, ServiceError
+from amplify_local.mock.appsync.service import BUILD_CACHE, MockService, ServiceError, load_definition
 
 KEY = {"x-api-key": "da2-fakeApiId123456"}
 BROKEN = '{\n  "version": "2018-05-29",\n  "operation": #if( $ctx.args.id \n}\n'
@@ -74,3 +74,41 @@ def test_a_reload_compiles_everything_before_the_swap(tmp_path: Path) -> None:
     finally:
         service.templates.withdraw()
         service.engine.close()
+
+
+def test_a_project_transform_is_reused_until_an_input_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amplify_local.transformer import transform
+
+    calls: list[Path] = []
+    real = transform.transform_api
+
+    def counted(folder: Path) -> dict[str, str]:
+        calls.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(transform, "transform_api", counted)
+    api = tmp_path / "amplify" / "backend" / "api" / "demo"
+    api.mkdir(parents=True)
+    (api / "schema.graphql").write_text("type Todo @model { id: ID! name: String }\n")
+    _, first = load_definition(tmp_path, None)
+    _, again = load_definition(tmp_path, None)
+    assert len(calls) == 1 and again == first
+    assert (tmp_path / BUILD_CACHE / "demo.json").is_file()
+
+    (api / "build").mkdir()
+    (api / "build" / "schema.graphql").write_text("not an input")  # the CLI's output folder
+    assert load_definition(tmp_path, None)[1] == first and len(calls) == 1
+
+    (api / "schema.graphql").write_text("type Todo @model { id: ID! name: String done: Boolean }\n")
+    _, edited = load_definition(tmp_path, None)
+    assert len(calls) == 2 and "done: Boolean" in edited["schema.graphql"]
+
+    (tmp_path / "amplify" / "backend" / "backend-config.json").write_text('{"api": {}}')
+    load_definition(tmp_path, None)
+    assert len(calls) == 3
+
+    (tmp_path / BUILD_CACHE / "demo.json").write_text("{ torn")
+    assert load_definition(tmp_path, None)[1] == edited and len(calls) == 4
+    assert load_definition(tmp_path, None)[1] == edited and len(calls) == 4
