@@ -287,7 +287,7 @@ class MockService:
         servers = [server]
 
         async def run() -> None:
-            task = asyncio.ensure_future(tls.serve_uvicorn(server, sock, context))
+            task = asyncio.ensure_future(tls.serve_uvicorn(server, sock, context, self.app.connection))
             while not server.started and not task.done():
                 await asyncio.sleep(0.001)
             if server.started:

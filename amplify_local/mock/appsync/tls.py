@@ -327,13 +327,16 @@ async def _readable(loop: asyncio.AbstractEventLoop, conn: socket.socket, timeou
 
 
 async def serve_uvicorn(
-    server: uvicorn.Server, sock: socket.socket, context: ssl.SSLContext | Callable[[], ssl.SSLContext]
+    server: uvicorn.Server, sock: socket.socket, context: ssl.SSLContext | Callable[[], ssl.SSLContext],
+    connection: Callable[[Callable[[], asyncio.BaseProtocol], object], asyncio.BaseProtocol] | None = None,
 ) -> None:
     """Run a `uvicorn.Server` on `sock` with plain and TLS connections both served.
 
     uvicorn runs with no listening socket of its own (`sockets=[]`): it does the lifespan, the main loop
     and the graceful shutdown; the sniffing listener hands it each accepted connection, built with
-    uvicorn's own HTTP protocol class, so its connection tracking and shutdown apply to them.
+    uvicorn's own HTTP protocol class, so its connection tracking and shutdown apply to them. With
+    `connection` (uvicorn's protocol factory, its server state) -> protocol, that protocol takes each
+    connection first (server.GraphQLConnection, which hands other requests to uvicorn's).
     """
     config = server.config
     if not config.loaded:
@@ -344,7 +347,8 @@ async def serve_uvicorn(
             config=config, server_state=server.server_state, app_state=server.lifespan.state
         )
 
-    listener = SniffingListener(sock, protocol, context)
+    factory = protocol if connection is None else lambda: connection(protocol, server.server_state)
+    listener = SniffingListener(sock, factory, context)
     serving = asyncio.ensure_future(server.serve(sockets=[]))
     try:
         while not server.started and not serving.done():
