@@ -790,6 +790,16 @@ def _helper_call(helper: Callable[..., Any], args: list[Expr], fail: Failure) ->
                 raise fail(exc) from exc
         return call_one
 
+    if len(args) == 2:
+        first, second = args
+
+        def call_two(frame: Frame, _out: Any = None) -> Any:
+            try:
+                return helper(frame, first(frame), second(frame))
+            except _FAILURES as exc:
+                raise fail(exc) from exc
+        return call_two
+
     def call(frame: Frame, _out: Any = None) -> Any:
         try:
             return helper(frame, *[arg(frame) for arg in args])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from amplify_local.mock.appsync.errors import TemplateError
-from amplify_local.mock.appsync.vtl.util.json import loads, to_json
+from amplify_local.mock.appsync.vtl.util.json import loads, plain_to_json, to_json
 from amplify_local.mock.appsync.vtl.values import is_number, to_string
 
 
@@ -20,12 +20,17 @@ def _number(value: Any) -> str:
 
 def to_dynamodb(value: Any) -> dict[str, Any]:
     """The attribute value for a JSON value: S, N (as a string), BOOL, NULL, L, M."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
     if value is None:
         return {"NULL": True}
-    if isinstance(value, bool):
+    if kind is bool:
         return {"BOOL": value}
-    if isinstance(value, str):
-        return {"S": value}
+    if kind is int:
+        return {"N": str(value)}
+    if kind is dict:
+        return {"M": to_map_values(value)}
     if is_number(value):
         return {"N": to_string(value)}
     if isinstance(value, dict):
@@ -38,7 +43,7 @@ def to_dynamodb(value: Any) -> dict[str, Any]:
 def to_map_values(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TemplateError("$util.dynamodb.toMapValues expects a Map")
-    return {to_string(key): to_dynamodb(item) for key, item in value.items()}
+    return {key if type(key) is str else to_string(key): to_dynamodb(item) for key, item in value.items()}
 
 
 def _unique(values: list[Any]) -> list[Any]:
@@ -93,7 +98,9 @@ def _with_frame(function: Any) -> Any:
 
 
 def _json_twin(function: Any) -> Any:
-    return lambda frame, *args: to_json(function(*args))
+    """`toXJson`: every converter but `toBoolean` (which passes its argument through) builds plain JSON values."""
+    encode = to_json if function is CONVERTERS["toBoolean"] else plain_to_json
+    return lambda frame, *args: encode(function(*args))
 
 
 FUNCTIONS: dict[str, Any] = {name: _with_frame(function) for name, function in CONVERTERS.items()}

@@ -91,6 +91,14 @@ def to_json(value: Any) -> str:
         raise TemplateError(f"Unable to serialize value to JSON: {exc}") from exc
 
 
+def plain_to_json(value: Any) -> str:
+    """`to_json` of a value built of str, int, bool, null, string-keyed maps and lists only (no check needed)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # a lone surrogate, an int beyond 64 bits
+        return to_json(value)
+
+
 def parse_json(text: Any) -> Any:
     if not isinstance(text, str):
         raise TemplateError(f"$util.parseJson expects a String, got {type(text).__name__}")
