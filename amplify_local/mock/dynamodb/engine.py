@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +47,12 @@ from amplify_local.mock.dynamodb.tables import (
 PAGE_BYTES = 1024 * 1024
 TTL_SWEEP_SECONDS = 60.0
 TOKEN_TTL = 600.0
-_dumps = marshal.dumps
-_loads = marshal.loads
+_dumps = storage.encode
+_loads = storage.decode
 Listener = Callable[[dict[str, Any]], None]
 _READ_OPTIONS = frozenset({"ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames",
                            "ExpressionAttributeValues"})
+_PLAIN_PUT = frozenset({"TableName", "Item"})  # a PutItem with nothing but these needs no read
 OPERATIONS: dict[str, str] = {
     name: "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
     for name in (
@@ -77,6 +78,7 @@ class _Write:
     env: ex.Env | None = None
     on_failure: str = "NONE"  # ReturnValuesOnConditionCheckFailure
     size: int | None = None  # a Put's item size, computed once
+    plain: dict[str, Any] | None = None  # a Put's plain form, computed with its size
 
     def passes(self, old: dict[str, Any] | None) -> bool:
         return self.condition is None or ex.matches(self.condition.tree, old or {}, self.env)  # type: ignore[arg-type]
@@ -163,24 +165,20 @@ class Engine:
             if schema:
                 journal.checkpoint(reopen=False)
                 self._db.execute("BEGIN IMMEDIATE")
-            elif atomic:
-                self._db.execute("SAVEPOINT write")
-            try:
-                yield records
-            except BaseException:
-                if schema:
+                try:
+                    yield records
+                except BaseException:
                     self._db.execute("ROLLBACK")
                     self._db.execute("BEGIN IMMEDIATE")
-                elif atomic:
-                    self._db.execute("ROLLBACK TO write")
-                    self._db.execute("RELEASE write")
-                journal.discard()
-                raise
-            if schema:
+                    raise
                 journal.checkpoint()
             else:
-                if atomic:
-                    self._db.execute("RELEASE write")
+                try:
+                    with journal.savepoint() if atomic else nullcontext():
+                        yield records
+                except BaseException:
+                    journal.discard()
+                    raise
                 journal.commit()
             for record in records:
                 for listener in self._listeners:
@@ -197,19 +195,20 @@ class Engine:
         return spec
 
     def _load(self, spec: TableSpec, pk: bytes, sk: bytes) -> dict[str, Any] | None:
-        row = self._db.execute(f"SELECT item FROM {spec.sql} WHERE pk = ? AND sk = ?", (pk, sk)).fetchone()
+        row = self._journal.row(spec.sql, pk, sk)
         return _loads(row[0]) if row else None
 
     def _store(self, spec: TableSpec, pk: bytes, sk: bytes, old: dict[str, Any] | None,
-               new: dict[str, Any] | None, records: list[dict[str, Any]], size: int | None = None) -> None:
+               new: dict[str, Any] | None, records: list[dict[str, Any]], size: int | None = None,
+               plain: dict[str, Any] | None = None) -> None:
         """Write (or delete) one item and its index entries, and queue its stream record."""
         if new is None:
             if old is None:
                 return
-            self._journal.write(f"DELETE FROM {spec.sql} WHERE pk = ? AND sk = ?", (pk, sk))
+            self._journal.delete(spec.sql, pk, sk)
         else:
-            self._journal.write(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
-                                (pk, sk, v.item_size(new) if size is None else size, _dumps(new)))
+            self._journal.put(spec.sql, _row(pk, sk, v.item_size(new) if size is None else size, new,
+                                             v.item_to_plain(new) if plain is None else plain))
         for index in spec.indexes.values():
             before = index.key.index_entry(old) if old else None
             after = index.key.index_entry(new) if new else None
@@ -312,6 +311,7 @@ class Engine:
         self._tables[spec.name] = spec
 
     def _describe(self, spec: TableSpec) -> dict[str, Any]:
+        self._journal.flush()
         count, size = self._db.execute(f"SELECT count(*), coalesce(sum(size), 0) FROM {spec.sql}").fetchone()
         return spec.describe(count, size)
 
@@ -437,11 +437,11 @@ class Engine:
         rows = [self._checked_put(spec, raw) for raw in items]
         with self._transaction() as records:
             if spec.indexes or self._listeners:
-                for pk, sk, size, item in rows:
-                    self._store(spec, pk, sk, self._load(spec, pk, sk), item, records, size)
+                for pk, sk, size, item, plain in rows:
+                    self._store(spec, pk, sk, self._load(spec, pk, sk), item, records, size, plain)
             else:
-                self._journal.write_many(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
-                                         [(pk, sk, size, _dumps(item)) for pk, sk, size, item in rows])
+                self._journal.write_many(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?, ?)",
+                                         [_row(*row) for row in rows])
         return len(rows)
 
     def clear(self) -> list[str]:
@@ -455,15 +455,15 @@ class Engine:
 
     # ------------------------------------------------------------------ single items
 
-    def _checked_put(self, spec: TableSpec, raw: Any) -> tuple[bytes, bytes, int, dict[str, Any]]:
-        """A PutItem's item validated: its stored key bytes, size and stored form."""
-        item, size = v.check_item(raw)
+    def _checked_put(self, spec: TableSpec, raw: Any) -> tuple[bytes, bytes, int, dict[str, Any], dict[str, Any]]:
+        """A PutItem's item validated: its stored key bytes, size, stored form and plain form."""
+        item, size, plain = v.check_item(raw)
         pk, sk = spec.key.of_item(item)
         if size > v.MAX_ITEM_SIZE:
             raise validation("Item size has exceeded the maximum allowed size")
         if spec.indexes:
             self._check_index_types(spec, item)
-        return pk, sk, size, item
+        return pk, sk, size, item, plain
 
     def _prepare(self, action: str, request: dict[str, Any]) -> _Write:
         """Validate one write request (PutItem/UpdateItem/DeleteItem or a transaction action) without reading."""
@@ -471,14 +471,14 @@ class Engine:
             request = legacy.translate(request)
         spec = self._spec(request.get("TableName"))
         if action == "Put":
-            pk, sk, size, item = self._checked_put(spec, request.get("Item"))
+            pk, sk, size, item, plain = self._checked_put(spec, request.get("Item"))
             key = None  # only an Update builds a new item from its key
         else:
             if request.get("Key") is None:
                 raise validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: "
                                  "Member must not be null")
             pk, sk = spec.key.of_key(request["Key"])
-            key, item, size = request["Key"], None, None
+            key, item, size, plain = request["Key"], None, None, None
         parsed: list[ex.Parsed] = []
         condition = update = None
         if request.get("ConditionExpression") is not None:
@@ -495,17 +495,10 @@ class Engine:
             raise validation(f"1 validation error detected: Value '{on_failure}' at "
                              "'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must "
                              "satisfy enum value set: [ALL_OLD, NONE]")
-        return _Write(spec, pk, sk, key, action, item, update, condition, env, on_failure, size)
+        return _Write(spec, pk, sk, key, action, item, update, condition, env, on_failure, size, plain)
 
-    def _write_one(self, write: _Write, need_old: bool = True) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    def _write_one(self, write: _Write) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         spec = write.spec
-        if not need_old and write.condition is None and write.action == "Put" and not spec.indexes \
-                and not self._listeners:
-            with self._lock:  # the hot path of a plain PutItem: one statement, no read, no savepoint
-                self._journal.write(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?)",
-                                    (write.pk, write.sk, write.size, _dumps(write.item)))
-                self._journal.commit()
-            return None, write.item
         with self._transaction(atomic=bool(spec.indexes)) as records:
             old = self._load(spec, write.pk, write.sk)
             if not write.passes(old):
@@ -513,12 +506,23 @@ class Engine:
             new = write.new_item(old)
             if new is not None and write.action == "Update":
                 self._check_index_types(spec, new)
-            self._store(spec, write.pk, write.sk, old, new, records, write.size if write.action == "Put" else None)
+            if write.action == "Put":
+                self._store(spec, write.pk, write.sk, old, new, records, write.size, write.plain)
+            else:
+                self._store(spec, write.pk, write.sk, old, new, records)
         return old, new
 
     def put_item(self, request: dict[str, Any]) -> dict[str, Any]:
+        if _PLAIN_PUT.issuperset(request):
+            spec = self._spec(request.get("TableName"))
+            if not spec.indexes and not self._listeners:  # the hot path: one row, no read, no savepoint
+                row = _row(*self._checked_put(spec, request.get("Item")))
+                with self._lock:
+                    self._journal.put(spec.sql, row)
+                    self._journal.commit()
+                return {}
         returns = _return_values(request, ("NONE", "ALL_OLD"))
-        old, _ = self._write_one(self._prepare("Put", request), need_old=returns == "ALL_OLD")
+        old, _ = self._write_one(self._prepare("Put", request))
         return {"Attributes": old} if returns == "ALL_OLD" and old else {}
 
     def delete_item(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -546,7 +550,8 @@ class Engine:
         attributes = ex.project((old or {}) if returns == "UPDATED_OLD" else new or {}, tree)
         return {"Attributes": attributes} if attributes else {}
 
-    def get_item(self, request: dict[str, Any]) -> dict[str, Any]:
+    def get_item(self, request: dict[str, Any], *, plain: bool = False) -> dict[str, Any]:
+        """GetItem; `plain=True` (for AppSync) answers the item in its plain form (`values.item_to_plain`)."""
         spec = self._spec(request.get("TableName"))
         if request.get("Key") is None:
             raise validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: "
@@ -554,15 +559,18 @@ class Engine:
         pk, sk = spec.key.of_key(request["Key"])
         projection = None if _READ_OPTIONS.isdisjoint(request) else _projection(request)
         with self._lock:
-            row = self._db.execute(f"SELECT item FROM {spec.sql} WHERE pk = ? AND sk = ?", (pk, sk)).fetchone()
+            row = self._journal.row(spec.sql, pk, sk)
         if row is None:
             return {}
-        item = _loads(row[0])
-        return {"Item": ex.project(item, projection) if projection is not None else item}
+        if projection is None:
+            return {"Item": _plain(*row) if plain else _loads(row[0])}
+        item = ex.project(_loads(row[0]), projection)
+        return {"Item": v.item_to_plain(item) if plain else item}
 
     # ------------------------------------------------------------------ reads
 
-    def query(self, request: dict[str, Any]) -> dict[str, Any]:
+    def query(self, request: dict[str, Any], *, plain: bool = False) -> dict[str, Any]:
+        """Query; `plain=True` (for AppSync) answers `Items` in their plain form, `LastEvaluatedKey` typed."""
         spec = self._spec(request.get("TableName"))
         index = _index(spec, request)
         key = index.key if index else spec.key
@@ -583,7 +591,7 @@ class Engine:
         forward = request.get("ScanIndexForward", True)
         order = "" if forward else " DESC"
         if index is None:
-            sql = f"SELECT item, size FROM {spec.sql} WHERE pk = ?{range_sql.replace('SK', 'sk')}"
+            sql = f"SELECT item, size, plain FROM {spec.sql} WHERE pk = ?{range_sql.replace('SK', 'sk')}"
             params: list[Any] = [hash_bytes, *range_params]
             start = request.get("ExclusiveStartKey")
             if start is not None:
@@ -592,7 +600,7 @@ class Engine:
                 params.append(start_sk)
             sql += f" ORDER BY sk{order}"
         else:
-            sql = (f"SELECT b.item, b.size FROM {index.sql} i JOIN {spec.sql} b ON b.pk = i.bpk AND b.sk = i.bsk "
+            sql = (f"SELECT b.item, b.size, b.plain FROM {index.sql} i JOIN {spec.sql} b ON b.pk = i.bpk AND b.sk = i.bsk "
                    f"WHERE i.pk = ?{range_sql.replace('SK', 'i.sk')}")
             params = [hash_bytes, *range_params]
             start = request.get("ExclusiveStartKey")
@@ -601,9 +609,10 @@ class Engine:
                 sql += " AND (i.sk, i.bpk, i.bsk) > (?, ?, ?)" if forward else " AND (i.sk, i.bpk, i.bsk) < (?, ?, ?)"
                 params += [start_sk, start_bpk, start_bsk]
             sql += f" ORDER BY i.sk{order}, i.bpk{order}, i.bsk{order}"
-        return self._read(spec, index, sql, params, request, filter_, projection_parsed, env, None)
+        return self._read(spec, index, sql, params, request, filter_, projection_parsed, env, None, plain)
 
-    def scan(self, request: dict[str, Any]) -> dict[str, Any]:
+    def scan(self, request: dict[str, Any], *, plain: bool = False) -> dict[str, Any]:
+        """Scan; `plain=True` as for `query`."""
         if legacy.uses_legacy(request):
             request = legacy.translate(request)
         spec = self._spec(request.get("TableName"))
@@ -635,9 +644,9 @@ class Engine:
                     conditions.append("pk < ?")
                     params.append(_hash_bound(segment + 1, total))
             where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-            sql = f"SELECT item, size FROM {spec.sql}{where} ORDER BY pk, sk"
+            sql = f"SELECT item, size, plain FROM {spec.sql}{where} ORDER BY pk, sk"
         else:
-            sql = (f"SELECT b.item, b.size{', b.pk' if total else ''} FROM {index.sql} i JOIN {spec.sql} b "
+            sql = (f"SELECT b.item, b.size, b.plain{', b.pk' if total else ''} FROM {index.sql} i JOIN {spec.sql} b "
                    "ON b.pk = i.bpk AND b.sk = i.bsk")
             params = []
             if start is not None:
@@ -645,38 +654,49 @@ class Engine:
                 params = list(_start_key(spec, index, start))
             sql += " ORDER BY i.pk, i.sk, i.bpk, i.bsk"
         return self._read(spec, index, sql, params, request, filter_, projection_parsed, env,
-                          (segment, total) if total and index is not None else None)
+                          (segment, total) if total and index is not None else None, plain)
 
     def _read(self, spec: TableSpec, index: IndexSpec | None, sql: str, params: list[Any], request: dict[str, Any],
               filter_: ex.Parsed | None, projection_parsed: ex.Parsed | None, env: ex.Env,
-              segments: tuple[int, int] | None) -> dict[str, Any]:
-        """Run a Query/Scan cursor: Limit counts evaluated items, 1 MB pages, filter after, projection last."""
+              segments: tuple[int, int] | None, plain: bool) -> dict[str, Any]:
+        """Run a Query/Scan cursor: Limit counts evaluated items, 1 MB pages, filter after, projection last.
+        A row's item is decoded only when something needs it (a filter, a projection, the last key); whole
+        items in plain form come from the stored plain column."""
         limit = request.get("Limit")
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             raise validation("Limit must be greater than or equal to 1")
         select = _select(request, index, projection_parsed)
-        tree = (ex.projection_tree("ProjectionExpression", [env.path(p) for p in projection_parsed.tree])
-                if projection_parsed is not None else None)
+        project: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+        if projection_parsed is not None:
+            project = partial(ex.project, tree=ex.projection_tree(
+                "ProjectionExpression", [env.path(p) for p in projection_parsed.tree]))
+        elif select == "ALL_PROJECTED_ATTRIBUTES" and index is not None and index.projection_type != "ALL":
+            project = partial(project_index_item, spec, index)
         key_names = spec.key.names + (tuple(n for n in index.key.names if n not in spec.key.names) if index else ())
         items: list[dict[str, Any]] = []
         scanned = count = size = 0
         last: dict[str, Any] | None = None
         with self._lock:
+            self._journal.flush()
             cursor = self._db.execute(sql, params)
             for row in cursor:
-                if segments is not None and int.from_bytes(row[2][:20]) * segments[1] >> 160 != segments[0]:
+                if segments is not None and int.from_bytes(row[3][:20]) * segments[1] >> 160 != segments[0]:
                     continue
-                item = _loads(row[0])
                 scanned += 1
                 size += row[1]
-                if filter_ is None or ex.matches(filter_.tree, item, env):
+                item = _loads(row[0]) if filter_ is not None else None
+                if filter_ is None or ex.matches(filter_.tree, item, env):  # type: ignore[arg-type]
                     count += 1
-                    if select == "ALL_PROJECTED_ATTRIBUTES" and index is not None:
-                        items.append(project_index_item(spec, index, item))
-                    elif select != "COUNT":
-                        items.append(ex.project(item, tree) if tree is not None else item)
+                    if select != "COUNT":
+                        if project is not None:
+                            projected = project(item if item is not None else _loads(row[0]))
+                            items.append(v.item_to_plain(projected) if plain else projected)
+                        elif plain:
+                            items.append(_plain(row[0], row[2]))
+                        else:
+                            items.append(item if item is not None else _loads(row[0]))
                 if scanned == limit or size >= PAGE_BYTES:
-                    last = {name: item[name] for name in key_names}
+                    last = _key_of(item if item is not None else _loads(row[0]), key_names)
                     break
             cursor.close()
         response: dict[str, Any] = {"Count": count, "ScannedCount": scanned}
@@ -828,6 +848,19 @@ class Engine:
 
 
 # ---------------------------------------------------------------------- request helpers
+
+def _key_of(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: item[name] for name in names}
+
+
+def _row(pk: bytes, sk: bytes, size: int, item: dict[str, Any], plain: dict[str, Any]) -> storage.Row:
+    return pk, sk, size, _dumps(item), storage.encode_plain(plain)
+
+
+def _plain(item: bytes, plain: bytes | None) -> dict[str, Any]:
+    """The plain form of a stored row (decoded; converted only when it could not be stored)."""
+    return _loads(plain) if plain is not None else v.item_to_plain(_loads(item))
+
 
 def _env(request: dict[str, Any], parsed: list[ex.Parsed]) -> ex.Env:
     if not parsed:

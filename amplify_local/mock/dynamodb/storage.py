@@ -9,10 +9,17 @@ one `write()` call), and applied to SQLite inside a transaction that is committe
 file cache before the engine answers, so it survives the process being killed (kill -9): the next
 open replays the log. A SQLite commit per write costs 45-65 us here (four `pwrite`s of WAL frames),
 more than the whole PutItem budget. Only an OS crash or power loss can lose the last writes, the trade
-DynamoDB Local's default makes too (no fsync per write). The file is tagged with `PRAGMA application_id`, so a SQLite file
-of another program (or DynamoDB Local's own `fake_us-fake-1.db`) is refused, never overwritten. Items
-are stored as `marshal` bytes of their DynamoDB JSON (several times faster than JSON text both ways); the
-file is only ever read by the engine that tagged it.
+DynamoDB Local's default makes too (no fsync per write). Single-item rows outside a multi-statement
+write are not even inserted one by one: they wait in the journal's overlay (a dict per SQL table, read
+first by point lookups) and go to SQLite sorted, with one `executemany`, when the overlay is full or
+before anything reads a range (the engine's read barrier, `Journal.flush`); this changes what is in
+SQLite's uncommitted transaction at a given moment, never what is durable (the redo log is written
+before the answer either way). The file is tagged with `PRAGMA application_id`, so a SQLite file
+of another program (or DynamoDB Local's own `fake_us-fake-1.db`) is refused, never overwritten. An item
+row holds the item's DynamoDB JSON and, beside it, the plain JSON AppSync hands to templates (numbers
+as numbers, sets as lists), both as orjson bytes, so an AppSync read decodes one column and converts
+nothing (`plain` is NULL when orjson cannot encode it, an integer beyond 64 bits: converted on read);
+the file is only ever read by the engine that tagged it.
 """
 
 from __future__ import annotations
@@ -22,12 +29,31 @@ import os
 import sqlite3
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 APPLICATION_ID = 0x414D4C44  # "AMLD"
-SCHEMA_VERSION = 2  # 2: partition keys stored behind their hash (Scan in DynamoDB Local's order)
+SCHEMA_VERSION = 3  # 2: partition keys behind their hash (Scan in DynamoDB Local's order); 3: orjson + plain column
 _HEADER = b"SQLite format 3\x00"
+
+
+# sqlite3 binds int, float, str and bytearray directly but looks every bytes parameter up as a candidate for
+# adaptation (~1 us each, four per item row); a registered identity adapter (b.__bytes__() is b) is a dict hit.
+sqlite3.register_adapter(bytes, bytes.__bytes__)
+encode = orjson.dumps  # an item's stored bytes (its DynamoDB JSON)
+decode = orjson.loads
+
+
+def encode_plain(plain: dict[str, Any]) -> bytes | None:
+    """The stored bytes of an item's plain form; None for one orjson cannot hold (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(plain)
+    except orjson.JSONEncodeError:
+        return None
 
 
 class StorageError(Exception):
@@ -127,7 +153,7 @@ def next_id(connection: sqlite3.Connection, name: str) -> int:
 
 def create_item_table(connection: sqlite3.Connection, sql: str) -> None:
     connection.execute(f"CREATE TABLE {sql} (pk BLOB NOT NULL, sk BLOB NOT NULL, size INTEGER NOT NULL, "
-                       "item BLOB NOT NULL, PRIMARY KEY (pk, sk)) WITHOUT ROWID")
+                       "item BLOB NOT NULL, plain BLOB, PRIMARY KEY (pk, sk)) WITHOUT ROWID")
 
 
 def create_index_table(connection: sqlite3.Connection, sql: str) -> None:
@@ -137,23 +163,28 @@ def create_index_table(connection: sqlite3.Connection, sql: str) -> None:
 
 _FRAME = struct.Struct("<II")  # payload length, CRC-32 of the payload
 Statement = tuple[str, Any, bool]  # SQL, parameters (a list of rows when many), whether executemany
+Row = tuple[bytes, bytes, int, bytes, bytes | None]  # an item table's row: pk, sk, size, item, plain
 
 
 class Journal:
-    """The write side of the store: group commit behind a redo log.
+    """The write side of the store: group commit behind a redo log, single-item rows behind an overlay.
 
     `write`/`write_many` run a statement inside the open SQLite transaction (readers on the same connection
-    see it at once) and remember it; `commit` appends the remembered statements of one engine write to the
-    log as one CRC-checked frame, so they are durable against a killed process when it returns, and every
-    `BATCH` frames commits SQLite and empties the log. `discard` forgets the statements of a write that was
-    rolled back. Every logged statement sets or deletes rows to absolute values, so replaying a log whose
-    writes SQLite already committed (a kill between COMMIT and the truncation) changes nothing.
-    `checkpoint` commits and empties the log: before schema changes (which are not logged) and on close.
-    A log write that fails (a full disk) is undone: the log is cut back to its last whole frame, and
-    SQLite's open transaction is rolled back and rebuilt from the log, so the failed write, which the
-    caller sees fail, is nowhere. With no log (an in-memory database) the same batching applies."""
+    see it at once) and remember it; `put`/`delete` set or remove one item row, remembered the same way but
+    kept in the overlay (`row` reads it first; `flush`, the read barrier, applies it); `commit` appends the
+    remembered statements of one engine write to the log as one CRC-checked frame, so they are durable
+    against a killed process when it returns, and every `BATCH` frames commits SQLite and empties the log.
+    `discard` forgets the statements of a write that failed before its end. Inside `savepoint` (a write of
+    several statements that must be all-or-nothing) rows go to SQLite at once, so a rollback undoes them.
+    Every logged statement sets or deletes rows to absolute values, so replaying a log whose writes SQLite
+    already committed (a kill between COMMIT and the truncation) changes nothing. `checkpoint` commits and
+    empties the log: before schema changes (which are not logged) and on close. A log write that fails (a
+    full disk) is undone: the log is cut back to its last whole frame, the overlay dropped, and SQLite's
+    open transaction rolled back and rebuilt from the log, so the failed write, which the caller sees fail,
+    is nowhere. With no log (an in-memory database) the same batching applies."""
 
     BATCH = 10000  # a batch of random writes rewrites each touched page once: bigger batches, fewer pages
+    OVERLAY = 1000  # rows kept before a flush: sorted, a thousand random rows share many B-tree pages
 
     def __init__(self, connection: sqlite3.Connection, log: Path | None) -> None:
         self.db = connection
@@ -162,15 +193,88 @@ class Journal:
         self._size = 0  # bytes of whole frames in the log
         self._log = log
         self._fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if log is not None else None
+        self._overlay: dict[str, dict[tuple[bytes, bytes], Row | None]] = {}  # SQL table -> key -> row (None: deleted)
+        self._overlaid = 0
+        self._direct = 0  # open savepoints
+        self._sql: dict[str, tuple[str, str, str]] = {}  # SQL table -> its INSERT, DELETE and SELECT
         connection.execute("BEGIN IMMEDIATE")
 
     def write(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.flush()
         self.db.execute(sql, params)
         self._pending.append((sql, params, False))
 
     def write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self.flush()
         self.db.executemany(sql, rows)
         self._pending.append((sql, rows, True))
+
+    def _statements(self, table: str) -> tuple[str, str, str]:
+        statements = self._sql.get(table)
+        if statements is None:
+            statements = self._sql[table] = (f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?)",
+                                             f"DELETE FROM {table} WHERE pk = ? AND sk = ?",
+                                             f"SELECT item, plain FROM {table} WHERE pk = ? AND sk = ?")
+        return statements
+
+    def put(self, table: str, row: Row) -> None:
+        """Set one item row of an item table."""
+        self._set(table, 0, (row[0], row[1]), row)
+
+    def delete(self, table: str, pk: bytes, sk: bytes) -> None:
+        """Remove one item row of an item table."""
+        self._set(table, 1, (pk, sk), None)
+
+    def _set(self, table: str, statement: int, key: tuple[bytes, bytes], row: Row | None) -> None:
+        sql = self._statements(table)[statement]
+        params = key if row is None else row
+        self._pending.append((sql, params, False))
+        if self._direct:
+            self.db.execute(sql, params)
+            return
+        rows = self._overlay.get(table)
+        if rows is None:
+            rows = self._overlay[table] = {}
+        rows[key] = row
+        self._overlaid += 1
+        if self._overlaid >= self.OVERLAY:
+            self.flush()
+
+    def row(self, table: str, pk: bytes, sk: bytes) -> tuple[bytes, bytes | None] | None:
+        """The item and plain bytes of one item row, or None: the overlay first, then SQLite."""
+        rows = self._overlay.get(table)
+        if rows is not None and (pk, sk) in rows:
+            row = rows[pk, sk]
+            return None if row is None else (row[3], row[4])
+        return self.db.execute(self._statements(table)[2], (pk, sk)).fetchone()
+
+    def flush(self) -> None:
+        """Apply the overlay to SQLite (deletes, then the rows sorted by key): before any range read."""
+        if not self._overlaid:
+            return
+        for table, rows in self._overlay.items():
+            insert, delete, _ = self._statements(table)
+            deleted = [key for key, row in rows.items() if row is None]
+            if deleted:
+                self.db.executemany(delete, deleted)
+            self.db.executemany(insert, sorted(row for row in rows.values() if row is not None))
+        self._overlay.clear()
+        self._overlaid = 0
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Run a block of writes all-or-nothing (rolled back when it raises)."""
+        self.flush()
+        self.db.execute("SAVEPOINT write")
+        self._direct += 1
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK TO write")
+            raise
+        finally:
+            self._direct -= 1
+            self.db.execute("RELEASE write")
 
     def commit(self) -> None:
         """Make the current write durable (one `write()` of its statements) and group-commit SQLite."""
@@ -196,6 +300,8 @@ class Journal:
 
     def _undo(self) -> None:
         self._pending.clear()
+        self._overlay.clear()
+        self._overlaid = 0
         os.ftruncate(self._fd, self._size)  # type: ignore[arg-type]
         self.db.execute("ROLLBACK")
         self.db.execute("BEGIN IMMEDIATE")
@@ -203,6 +309,7 @@ class Journal:
 
     def checkpoint(self, reopen: bool = True) -> None:
         """Commit SQLite, then empty the log (its writes are now in the database file's WAL)."""
+        self.flush()
         self.db.execute("COMMIT")
         if self._fd is not None and self._frames:
             os.ftruncate(self._fd, 0)

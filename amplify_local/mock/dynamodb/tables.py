@@ -43,24 +43,26 @@ class KeySpec:
         """The stored bytes of a request's `Key`, which must name exactly the key attributes."""
         if not isinstance(key, dict) or len(key) != len(self.names):
             raise validation("The number of conditions on the keys is invalid")
-        return self.of_item(key)
+        return self.of_item(key, checked=False)
 
-    def of_item(self, item: dict[str, Any]) -> tuple[bytes, bytes]:
-        """The stored bytes of an item's key, with DynamoDB Local's messages for a missing or mistyped key."""
+    def of_item(self, item: dict[str, Any], checked: bool = True) -> tuple[bytes, bytes]:
+        """The stored bytes of an item's key (its values already `check_item`ed unless `checked` is False),
+        with DynamoDB Local's messages for a missing or mistyped key."""
         hash_value = item.get(self.hash_name)
         range_value = item.get(self.range_name) if self.range_name else None
         if hash_value is None or (self.range_name and range_value is None):
             raise validation("One of the required keys was not given a value")
         if self.hash_type not in hash_value or (range_value is not None and self.range_type not in range_value):
             raise invalid_parameter("Type mismatch for key")
-        pk = v.partition_bytes(self._checked(self.hash_name, hash_value))
+        pk = v.partition_bytes(self._checked(self.hash_name, hash_value, checked))
         if range_value is None:
             return pk, _EMPTY
-        return pk, v.key_bytes(self._checked(self.range_name, range_value))  # type: ignore[arg-type]
+        return pk, v.key_bytes(self._checked(self.range_name, range_value, checked))  # type: ignore[arg-type]
 
     @staticmethod
-    def _checked(name: str, value: dict[str, Any]) -> dict[str, Any]:
-        value = v.check_value(value)
+    def _checked(name: str, value: dict[str, Any], checked: bool) -> dict[str, Any]:
+        if not checked:
+            value = v.check_value(value)
         if value.get("S") == "" or value.get("B") == "":
             raise validation("One or more parameter values are not valid. The AttributeValue for a key attribute "
                              f"cannot contain an empty {'string' if 'S' in value else 'binary'} value. Key: {name}")

@@ -70,7 +70,7 @@ def test_check_item_keeps_the_same_dict_when_already_canonical() -> None:
     item = {"id": {"S": "a"}, "n": {"N": "12"}, "ok": {"BOOL": True}}
     assert check_item(item)[0] is item
     normalised = check_item({"id": {"S": "a"}, "n": {"N": "1.50"}})
-    assert normalised == ({"id": {"S": "a"}, "n": {"N": "1.5"}}, 2 + 1 + 3)
+    assert normalised == ({"id": {"S": "a"}, "n": {"N": "1.5"}}, 2 + 1 + 3, {"id": "a", "n": 1.5})
     assert check_value({"NS": ["1.0", "2"]}) == {"NS": ["1", "2"]}
 
 
@@ -86,5 +86,9 @@ def test_plain_json_for_appsync() -> None:
     item = {"s": {"S": "x"}, "i": {"N": "3"}, "f": {"N": "2.5"}, "nul": {"NULL": True}, "b": {"BOOL": False},
             "ss": {"SS": ["a"]}, "ns": {"NS": ["1", "1.5"]}, "l": {"L": [{"N": "1"}, {"M": {"k": {"S": "v"}}}]},
             "bin": {"B": "AQ=="}}
-    assert item_to_plain(item) == {"s": "x", "i": 3, "f": 2.5, "nul": None, "b": False, "ss": ["a"], "ns": [1, 1.5],
-                                   "l": [1, {"k": "v"}], "bin": "AQ=="}
+    expected = {"s": "x", "i": 3, "f": 2.5, "nul": None, "b": False, "ss": ["a"], "ns": [1, 1.5],
+                "l": [1, {"k": "v"}], "bin": "AQ=="}
+    assert item_to_plain(item) == expected
+    assert check_item(item)[2] == expected  # the plain form PutItem stores beside the item
+    big = {"n": {"N": "1" * 38}, "neg": {"N": "-7"}, "z": {"N": "0"}}
+    assert check_item(big)[2] == item_to_plain(big) == {"n": int("1" * 38), "neg": -7, "z": 0}
