@@ -146,7 +146,7 @@ class Execution:
     raw_variables: Mapping[str, Any]
     errors: list[GraphQLError] = field(default_factory=list)
     denied: dict[int, Exception | None] = field(default_factory=dict)  # auth outcome per plain field plan
-    allowed_sets: dict[int, bool] = field(default_factory=dict)  # `allowed` per tuple of plans
+    allowed_sets: dict[int, bool] = field(default_factory=dict)  # `allowed` per Guard
     graphql_variables: Any = None  # graphql-core's own coerced variables, made when an argument needs them
 
     def variable_values(self) -> Any:
@@ -157,15 +157,14 @@ class Execution:
                 self.schema, self.plan.operation.variable_definitions or (), dict(self.raw_variables))
         return self.graphql_variables
 
-    def allowed(self, plans: tuple[FieldPlan, ...]) -> bool:
-        """Whether the caller may read every one of these plain fields (decided once per request)."""
-        key = id(plans)
+    def allowed(self, guard: Guard) -> bool:
+        """Whether the caller may read every one of the guarded plain fields (decided once per request)."""
+        key = id(guard)
         outcome = self.allowed_sets.get(key)
         if outcome is None:
             outcome = True
             # unless a Lambda authorizer denied fields by name, a field's outcome is its FieldAuth's
-            deciding = plans if self.context.identity.denied_fields else {plan.auth: plan for plan in plans}.values()
-            for plan in deciding:
+            for plan in guard.plans if self.context.identity.denied_fields else guard.by_rule:
                 try:
                     self.check(plan)
                 except Exception:
@@ -526,7 +525,7 @@ def _fresh(value: Any) -> Any:
 
 
 def _sync_list(
-    item: Completer, item_non_null: bool, quick: QuickRead | None = None, guarded: tuple[FieldPlan, ...] = ()
+    item: Completer, item_non_null: bool, quick: QuickRead | None = None, guarded: Guard | None = None
 ) -> Completer:
     """A list; for a list of objects, `quick` (with the auth of the `guarded` fields decided once for the
     whole list) completes the stored items whose values need no completion, `item` the others."""
@@ -534,7 +533,7 @@ def _sync_list(
     def complete(value: Any, path: Path, execution: Execution) -> Any:
         if not isinstance(value, list | tuple):
             raise GraphQLError(f"Expected Iterable, but did not find one for field {path.key}.")
-        read = quick if quick is not None and (not guarded or execution.allowed(guarded)) else None
+        read = quick if quick is not None and (guarded is None or execution.allowed(guarded)) else None
         out = []
         for index, element in enumerate(value):
             if element is None:
@@ -588,9 +587,20 @@ def read_field(source: Any, name: str) -> Any:
 QuickRead = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 
-def _guarded(fields: list[FieldPlan]) -> tuple[FieldPlan, ...]:
-    """The plain fields whose auth is narrower than the API's modes (`Execution.allowed` decides them)."""
-    return tuple(plan for plan in fields if plan.auth is not None)
+class Guard:
+    """The plain fields of a selection whose auth is narrower than the API's modes (`Execution.allowed`),
+    and one of them per auth rule (FieldAuth)."""
+
+    __slots__ = ("by_rule", "plans")
+
+    def __init__(self, plans: tuple[FieldPlan, ...]) -> None:
+        self.plans = plans
+        self.by_rule = tuple({plan.auth: plan for plan in plans}.values())
+
+
+def _guarded(fields: list[FieldPlan]) -> Guard | None:
+    plans = tuple(plan for plan in fields if plan.auth is not None)
+    return Guard(plans) if plans else None
 
 
 def _quick_read(fields: list[FieldPlan]) -> QuickRead | None:
@@ -619,7 +629,7 @@ def _sync_object(fields: list[FieldPlan]) -> Completer:
     general = _general_object(fields)
 
     def complete(source: Any, path: Path, execution: Execution) -> Any:
-        if quick is not None and type(source) is dict and (not guarded or execution.allowed(guarded)):
+        if quick is not None and type(source) is dict and (guarded is None or execution.allowed(guarded)):
             out = quick(source)
             if out is not None:
                 return out
