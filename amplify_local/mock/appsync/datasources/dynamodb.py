@@ -26,6 +26,7 @@ from amplify_local.mock.appsync.types import DataSourceCall
 from amplify_local.mock.dynamodb import expressions as ex
 from amplify_local.mock.dynamodb import updates
 from amplify_local.mock.dynamodb import values as v
+from amplify_local.mock.dynamodb.engine import Engine
 from amplify_local.mock.dynamodb.errors import DynamoDBError
 
 _CONDITION_FAILED = "The conditional request failed"
@@ -85,6 +86,7 @@ class DynamoDBDataSource:
         self.engine = engine
         self.versioned = versioned
         self.deleted_ttl_seconds = deleted_ttl_seconds
+        self._native = isinstance(engine, Engine)  # reads items in plain form (stored so), no conversion here
 
     async def invoke(self, request: Any, call: DataSourceCall) -> Any:
         return self.execute(request)
@@ -111,10 +113,13 @@ class DynamoDBDataSource:
                                 "ConsistentRead": bool(request.get("consistentRead", False))}
         names: dict[str, str] = {}
         _projection(call, request, names)
-        item = self.engine.get_item(_finish(call, names, {})).get("Item")
-        if item is not None and self.versioned and item.get("_deleted", {}).get("BOOL"):
+        if self._native:
+            item = self.engine.get_item(_finish(call, names, {}), plain=True).get("Item")
+        else:
+            item = _plain(self.engine.get_item(_finish(call, names, {})).get("Item"))
+        if item is not None and self.versioned and item.get("_deleted") is True:
             return None
-        return _plain(item)
+        return item
 
     def _put_item(self, request: dict[str, Any]) -> Any:
         item = {**(request.get("attributeValues") or {}), **(request.get("key") or {})}
@@ -218,10 +223,18 @@ class DynamoDBDataSource:
         _projection(call, request, names)
         return call, names, values
 
-    def _page(self, response: dict[str, Any]) -> dict[str, Any]:
+    def _page(self, operation: str, call: dict[str, Any]) -> dict[str, Any]:
+        """Run a Query or Scan and shape its page as AppSync does."""
+        read = getattr(self.engine, operation)
+        if self._native:
+            response = read(call, plain=True)
+            items = response.get("Items", [])
+        else:
+            response = read(call)
+            items = [v.item_to_plain(item) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return {
-            "items": [v.item_to_plain(item) for item in response.get("Items", [])],
+            "items": items,
             "nextToken": encode_token(last) if last else None,
             "scannedCount": response.get("ScannedCount", 0),
         }
@@ -232,11 +245,11 @@ class DynamoDBDataSource:
         if "KeyConditionExpression" not in call:
             raise DataSourceError("A Query needs a 'query' block with a key condition expression",
                                   "DynamoDB:ValidationException")
-        return self._page(self.engine.query(_finish(call, names, values)))
+        return self._page("query", _finish(call, names, values))
 
     def _scan(self, request: dict[str, Any]) -> Any:
         call, names, values = self._read_request(request)
-        return self._page(self.engine.scan(_finish(call, names, values)))
+        return self._page("scan", _finish(call, names, values))
 
     def _sync(self, request: dict[str, Any]) -> Any:
         """DataStore's Sync: a page of the base table, or of a `query` (with `index`) when the request has one;
@@ -251,8 +264,7 @@ class DynamoDBDataSource:
             values[":_lastSync"] = {"N": str(int(last_sync))}
             existing = call.get("FilterExpression")
             call["FilterExpression"] = f"({existing}) AND {own}" if existing else own
-        read = self.engine.query if "KeyConditionExpression" in call else self.engine.scan
-        page = self._page(read(_finish(call, names, values)))
+        page = self._page("query" if "KeyConditionExpression" in call else "scan", _finish(call, names, values))
         return {"items": page["items"], "nextToken": page["nextToken"], "startedAt": started}
 
     # -- batches and transactions
