@@ -387,8 +387,12 @@ class GraphQLConnection(asyncio.Protocol):
         transport.resume_reading()
 
 
+_defaults: list[Any] = [None, b""]  # uvicorn's default headers (a new list each second) and their bytes
+
+
 def _response(status: int, payload: bytes, defaults: list[tuple[bytes, bytes]], keep_alive: bool) -> bytes:
     """A whole JSON response: uvicorn's default headers (date, server), ours, the body."""
+    if _defaults[0] is not defaults:
+        _defaults[:] = [defaults, b"".join(b"%s: %s\r\n" % header for header in defaults)]
     return b"%s%s%scontent-length: %d\r\n%s\r\n%s" % (
-        _STATUS_LINES[status], b"".join(b"%s: %s\r\n" % header for header in defaults), _JSON_HEAD, len(payload),
-        b"" if keep_alive else _CLOSE, payload)
+        _STATUS_LINES[status], _defaults[1], _JSON_HEAD, len(payload), b"" if keep_alive else _CLOSE, payload)
