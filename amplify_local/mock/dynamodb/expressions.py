@@ -374,24 +374,25 @@ class Env:
             used_names |= parsed.names
             used_values |= parsed.values
         names = names or {}
-        for parsed in expressions:
-            for name in sorted(parsed.names):
-                if name not in names:
-                    raise validation(f"Invalid {parsed.kind}: An expression attribute name used in the document "
-                                     f"path is not defined; attribute name: {name}")
-            for name in sorted(parsed.values):
-                if raw_values is None or name not in raw_values:
-                    raise validation(f"Invalid {parsed.kind}: An expression attribute value used in expression is "
-                                     f"not defined; attribute value: {name}")
-        checked_values = {name: _check_expression_value(name, raw_values[name]) for name in used_values}  # type: ignore[index]
-        unused_names = sorted(set(names) - used_names)
-        if unused_names:
+        given_values = raw_values or {}
+        for parsed in expressions:  # the first missing placeholder in sorted order, as DynamoDB names it
+            missing = parsed.names.difference(names)
+            if missing:
+                raise validation(f"Invalid {parsed.kind}: An expression attribute name used in the document "
+                                 f"path is not defined; attribute name: {min(missing)}")
+            missing = parsed.values.difference(given_values)
+            if missing:
+                raise validation(f"Invalid {parsed.kind}: An expression attribute value used in expression is "
+                                 f"not defined; attribute value: {min(missing)}")
+        checked_values = {name: _check_expression_value(name, given_values[name]) for name in used_values}
+        unused = set(names) - used_names
+        if unused:
             raise validation("Value provided in ExpressionAttributeNames unused in expressions: "
-                             f"keys: {{{', '.join(unused_names)}}}")
-        unused_values = sorted(set(raw_values or ()) - used_values)
-        if unused_values:
+                             f"keys: {{{', '.join(sorted(unused))}}}")
+        unused = set(given_values) - used_values
+        if unused:
             raise validation("Value provided in ExpressionAttributeValues unused in expressions: "
-                             f"keys: {{{', '.join(unused_values)}}}")
+                             f"keys: {{{', '.join(sorted(unused))}}}")
         env = cls(names, checked_values)
         for parsed in expressions:
             if parsed.kind in ("ConditionExpression", "FilterExpression", "KeyConditionExpression"):
