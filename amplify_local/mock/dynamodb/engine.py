@@ -6,11 +6,15 @@ serialises access to the one connection, so a single engine serves the AppSync d
 endpoint from any thread. Item writes go through `storage.Journal` (durable in its redo log when the
 operation answers, group-committed to SQLite); each is atomic (a TransactWriteItems or a BatchWriteItem
 as a whole, under a savepoint); schema changes commit on their own. Listeners registered with `add_listener` see one stream record per
-changed item after the commit, in commit order.
+changed item after the commit, in commit order. Single-item writes to a table without indexes stay in the
+journal's overlay until a range read (Query, Scan, DescribeTable's counts) flushes it; point reads look
+there first.
 
 Storage layout: a table's items live in a SQL table `t<n>` keyed by the order-preserving bytes of the
-key (`values.partition_bytes`, `values.key_bytes`), the item itself as its DynamoDB JSON; each secondary index is a SQL table
-`t<n>_<m>` of (index key, base key) rows joined back to the items.
+key (`values.partition_bytes`, `values.key_bytes`), the item itself as its DynamoDB JSON and beside it its
+plain form (what AppSync templates see: `get_item`/`query`/`scan` with `plain=True` answer it without
+converting); each secondary index is a SQL table `t<n>_<m>` of (index key, base key) rows joined back to
+the items.
 """
 
 from __future__ import annotations
