@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -202,6 +203,16 @@ class MockService:
         self.state.simulator = simulator
         return simulator
 
+    async def when_idle(self) -> None:
+        """What the first queries do not need, once they are answered (a client that waited for the port
+        sends them at once): the cyclic GC back on (`amplify mock api` starts without it) after one
+        collection, then the templates not compiled yet."""
+        await asyncio.sleep(IDLE_DELAY)
+        if not gc.isenabled():
+            gc.collect()
+            gc.enable()
+        await self.compile_pending()
+
     async def compile_pending(self) -> None:
         """Compile the templates the start left for later (`MockService.create` loads lazily: compiling
         every template costs more than the first query needs), one per event-loop turn so requests go
@@ -280,10 +291,6 @@ class MockService:
                 servers.append(ddb_server)
                 await ddb_server.serve(sockets=[ddb_sock])
 
-        async def compile_later() -> None:
-            await asyncio.sleep(IDLE_DELAY)  # the queries of a client that waited for the port go first
-            await self.compile_pending()
-
         servers = [server]
 
         async def run() -> None:
@@ -295,7 +302,7 @@ class MockService:
                       f"GraphQL IDE is available for local testing at http://localhost:{url.rsplit(':', 1)[1]}\n"
                       f"{tls.trust_instructions(certificates)}", flush=True)
             extra = asyncio.ensure_future(after_start())
-            compiling = asyncio.ensure_future(compile_later())
+            idle = asyncio.ensure_future(self.when_idle())
             watcher = asyncio.ensure_future(self._watch()) if self.project is not None else None
             try:
                 await task
@@ -304,8 +311,8 @@ class MockService:
                     each.should_exit = True
                 if len(servers) == 1:  # the DynamoDB endpoint has not started: nothing to stop gracefully
                     extra.cancel()
-                compiling.cancel()
-                await asyncio.gather(extra, compiling, return_exceptions=True)
+                idle.cancel()
+                await asyncio.gather(extra, idle, return_exceptions=True)
                 if watcher is not None:
                     watcher.cancel()
                 await self.runner.close()

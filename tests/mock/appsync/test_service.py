@@ -5,6 +5,7 @@ broken edit keeps the previous API; a project's transform is reused while its in
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from kit import CORPUS
 
+from amplify_local.mock.appsync import service as service_module
 from amplify_local.mock.appsync.loader import pending_templates
 from amplify_local.mock.appsync.service import BUILD_CACHE, MockService, ServiceError, load_definition
 
@@ -47,6 +49,20 @@ def test_the_first_start_compiles_the_rest_later_and_reports_a_broken_template(
         assert body["errors"][0]["message"].startswith("Parse error on resolvers/Query.getTodo.req.vtl:3:")
         assert _query(service, '{ listTodos { items { id } } }') == {"data": {"listTodos": {"items": []}}}
     finally:
+        service.engine.close()
+
+
+def test_when_idle_turns_the_gc_back_on_and_compiles_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service_module, "IDLE_DELAY", 0)
+    service = MockService.create(project=None, build=CORPUS / "v1" / "01-todo")
+    gc.disable()
+    try:
+        assert pending_templates(service.state.simulator)
+        asyncio.run(service.when_idle())
+        assert gc.isenabled()
+        assert pending_templates(service.state.simulator) == []
+    finally:
+        gc.enable()
         service.engine.close()
 
 
