@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -86,13 +87,26 @@ def quiet(_frame: Frame, *_args: Any) -> str:
 
 
 class UtilGroup:
-    """A `$util` namespace (`$util`, `$util.time`, ...): helpers take the frame, then the template's arguments."""
+    """A `$util` namespace (`$util`, `$util.time`, ...): helpers take the frame, then the template's arguments.
 
-    def __init__(self, name: str, functions: dict[str, Callable[..., Any]],
+    `functions` may be the name of the module whose `FUNCTIONS` they are: it is imported when a template
+    first names the group (at compile time, or when a render reaches it dynamically), not at start.
+    """
+
+    def __init__(self, name: str, functions: dict[str, Callable[..., Any]] | str,
                  groups: dict[str, UtilGroup] | None = None) -> None:
         self.name = name
         self.groups = groups or {}
-        self.functions = MethodTable(functions)  # arity is counted after the frame argument
+        self._module = functions if isinstance(functions, str) else None
+        self._functions = None if isinstance(functions, str) else MethodTable(functions)
+
+    @property
+    def functions(self) -> MethodTable:
+        """The helpers by name and arity (counted after the frame argument)."""
+        if self._functions is None:
+            assert self._module is not None
+            self._functions = MethodTable(importlib.import_module(self._module).FUNCTIONS)
+        return self._functions
 
     def __repr__(self) -> str:
         return f"<{self.name}>"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
 import functools
 import re
 import time as clock
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from types import ModuleType
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from amplify_local.mock.appsync.errors import TemplateError
 from amplify_local.mock.appsync.vtl.values import is_number, to_string
@@ -27,6 +26,8 @@ def zone(name: str | None) -> tzinfo:
         sign, hours, minutes, seconds = match.groups()
         delta = timedelta(hours=int(hours), minutes=int(minutes or 0), seconds=int(seconds or 0))
         return timezone(-delta if sign == "-" else delta)
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # region ids are rare: not imported at start
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -75,6 +76,12 @@ def _offset_text(moment: datetime, width: int, letter: str) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
 
 
+def _calendar() -> ModuleType:
+    import calendar  # month and day names are rare: not imported at start (calendar imports locale)
+
+    return calendar
+
+
 def _field(moment: datetime, field: str) -> str:
     letter, width = field[0], len(field)
     if letter in "yu":  # DateTimeFormatter: `u` is the proleptic year, like `y`
@@ -82,9 +89,9 @@ def _field(moment: datetime, field: str) -> str:
         return f"{year % 100:02d}" if width == 2 else f"{year:0{width}d}"
     if letter in "ML":
         if width >= 4:
-            return calendar.month_name[moment.month]
+            return _calendar().month_name[moment.month]
         if width == 3:
-            return calendar.month_abbr[moment.month]
+            return _calendar().month_abbr[moment.month]
         return f"{moment.month:0{width}d}"
     if letter == "d":
         return f"{moment.day:0{width}d}"
@@ -107,7 +114,7 @@ def _field(moment: datetime, field: str) -> str:
     if letter == "a":
         return "AM" if moment.hour < 12 else "PM"
     if letter in "Ee":
-        return calendar.day_name[moment.weekday()] if width >= 4 else calendar.day_abbr[moment.weekday()]
+        return _calendar().day_name[moment.weekday()] if width >= 4 else _calendar().day_abbr[moment.weekday()]
     if letter in "ZXx":
         return _offset_text(moment, width, "Z" if letter == "Z" else ("X" if letter == "X" else "x"))
     if letter == "z":
@@ -179,7 +186,7 @@ def parse_moment(text: str, pattern: str, zone_name: str | None) -> datetime:
     # `yy` is 2000-2099, as `DateTimeFormatter`'s reduced year
     year = int(found["year"]) if "year" in found else 2000 + int(found["year2"]) if "year2" in found else 1970
     if "monthname" in found:
-        names = [n.lower() for n in calendar.month_name] + [n.lower() for n in calendar.month_abbr]
+        names = [n.lower() for n in _calendar().month_name] + [n.lower() for n in _calendar().month_abbr]
         month = names.index(found["monthname"].lower()) % 13
     else:
         month = int(found.get("month", 1))
