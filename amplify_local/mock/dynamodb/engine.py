@@ -81,7 +81,7 @@ class _Write:
     condition: ex.Parsed | None = None
     env: ex.Env | None = None
     on_failure: str = "NONE"  # ReturnValuesOnConditionCheckFailure
-    size: int | None = None  # a Put's item size, computed once
+    size: int | None = None  # the new item's size, computed once (a Put's when prepared, an Update's by new_item)
     plain: dict[str, Any] | None = None  # a Put's plain form, computed with its size
 
     def passes(self, old: dict[str, Any] | None) -> bool:
@@ -97,7 +97,8 @@ class _Write:
         item = dict(old) if old else dict(self.key)  # type: ignore[arg-type]
         if self.update is not None:
             item = updates.apply(self.update, item, self.env)  # type: ignore[arg-type]
-        if v.item_size(item) > v.MAX_ITEM_SIZE:
+        self.size = v.item_size(item)
+        if self.size > v.MAX_ITEM_SIZE:
             raise validation("Item size to update has exceeded the maximum allowed size")
         return item
 
@@ -510,10 +511,7 @@ class Engine:
             new = write.new_item(old)
             if new is not None and write.action == "Update":
                 self._check_index_types(spec, new)
-            if write.action == "Put":
-                self._store(spec, write.pk, write.sk, old, new, records, write.size, write.plain)
-            else:
-                self._store(spec, write.pk, write.sk, old, new, records)
+            self._store(spec, write.pk, write.sk, old, new, records, write.size, write.plain)
         return old, new
 
     def put_item(self, request: dict[str, Any]) -> dict[str, Any]:

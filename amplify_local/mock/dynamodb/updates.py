@@ -7,7 +7,6 @@ action (`+`/`-` on numbers, ADD on numbers or sets, DELETE on sets, list_append 
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from typing import Any
 
@@ -70,7 +69,7 @@ def apply(parsed: Parsed, item: dict[str, Any], env: Env) -> dict[str, Any]:
     new_values = [(env.path(target), _set_value(value, item, env)) for target, value in set_actions]
     add_values = [(env.path(target), env.values[value[1]]) for target, value in adds]
     delete_values = [(env.path(target), env.values[value[1]]) for target, value in deletes]
-    result = copy.deepcopy(item)
+    result = {name: _copy(value) for name, value in item.items()}
     for path, value in new_values:
         _assign(result, path, value)
     for path in sorted((env.path(p) for p in removes), key=_removal_order):
@@ -80,6 +79,19 @@ def apply(parsed: Parsed, item: dict[str, Any], env: Env) -> dict[str, Any]:
     for path, value in delete_values:
         _delete(result, path, value)
     return result
+
+
+def _copy(value: dict[str, Any]) -> dict[str, Any]:
+    """A typed value that shares nothing mutable with `value` (the actions change maps, lists and sets in
+    place); `copy.deepcopy` did the same ten times slower."""
+    ((kind, raw),) = value.items()
+    if kind == "M":
+        return {"M": {name: _copy(member) for name, member in raw.items()}}
+    if kind == "L":
+        return {"L": [_copy(member) for member in raw]}
+    if kind in _SET_KINDS:
+        return {kind: list(raw)}
+    return {kind: raw}
 
 
 def _removal_order(path: Path) -> tuple[Any, ...]:

@@ -86,6 +86,8 @@ def check_value(value: Any, *, in_key: bool = False) -> AttributeValue:
         text = normalize_number(raw)
         return value if text == raw else {"N": text}
     if kind == "B":
+        if isinstance(raw, bytes | bytearray):  # an in-process caller's bytes: stored in the wire form
+            return {"B": base64.b64encode(raw).decode()}
         decode_binary(raw)
         return value
     if kind == "BOOL":

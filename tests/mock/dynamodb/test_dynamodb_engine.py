@@ -189,3 +189,54 @@ def test_transaction_is_all_or_nothing_on_update_errors(engine: Engine) -> None:
     assert caught.value.code == "TransactionCanceledException"
     assert [reason["Code"] for reason in caught.value.extra["CancellationReasons"]] == ["None", "ValidationError"]
     assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "new"}}}) == {}
+
+
+def test_overlay_rows_are_seen_by_point_reads_and_flushed_before_range_reads(engine: Engine) -> None:
+    """Plain writes wait in the journal's overlay: GetItem and conditions read it, Query/Scan/Describe
+    flush it first, and an all-or-nothing write that fails leaves the overlay's rows alone."""
+    for number in range(5):
+        put(engine, f"o{number}", n=number)
+    engine.delete_item({"TableName": "Todo", "Key": {"id": {"S": "o4"}}})
+    assert engine._journal._overlaid  # still waiting, not in SQLite yet
+    assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "o3"}}})["Item"]["n"] == {"N": "3"}
+    assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "o4"}}}) == {}
+    with pytest.raises(DynamoDBError, match="conditional request failed"):
+        engine.put_item({"TableName": "Todo", "Item": {"id": {"S": "o1"}}, "ConditionExpression": "attribute_not_exists(id)"})
+    with pytest.raises(DynamoDBError, match="Transaction cancelled"):
+        engine.transact_write_items({"TransactItems": [
+            {"Put": {"TableName": "Todo", "Item": {"id": {"S": "o0"}, "n": {"N": "99"}}}},
+            {"ConditionCheck": {"TableName": "Todo", "Key": {"id": {"S": "o2"}},
+                                "ConditionExpression": "attribute_not_exists(id)"}}]})
+    assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "o0"}}})["Item"]["n"] == {"N": "0"}
+    put(engine, "o5", n=5)
+    assert engine.describe_table({"TableName": "Todo"})["Table"]["ItemCount"] == 5
+    assert sorted(item["id"]["S"] for item in engine.scan({"TableName": "Todo"})["Items"]) == \
+        ["o0", "o1", "o2", "o3", "o5"]
+
+
+def test_plain_reads_answer_what_item_to_plain_gives(engine: Engine) -> None:
+    """`plain=True` (the AppSync data source's reads) equals converting the typed answer, also for a number
+    beyond 64 bits (stored without a plain form), projections, filters and the typed LastEvaluatedKey."""
+    from amplify_local.mock.dynamodb.values import item_to_plain
+
+    engine.put_item({"TableName": "Todo", "Item": {
+        "id": {"S": "p"}, "big": {"N": "1" * 38}, "f": {"N": "-0.25"}, "m": {"M": {"l": {"L": [{"NULL": True}]}}},
+        "ns": {"NS": ["1", "2.5"]}, "b": {"B": b"\x00\x01"}, "ok": {"BOOL": True}}})
+    for number in range(4):
+        put(engine, f"q{number}", n=number)
+    key = {"TableName": "Todo", "Key": {"id": {"S": "p"}}}
+    typed = engine.get_item(key)["Item"]
+    assert typed["b"] == {"B": "AAE="}  # bytes from an in-process caller are kept as base64 text
+    assert engine.get_item(key, plain=True)["Item"] == item_to_plain(typed)
+    assert engine.get_item(key, plain=True)["Item"]["big"] == int("1" * 38)
+    projected = {**key, "ProjectionExpression": "m.l, f"}
+    assert engine.get_item(projected, plain=True)["Item"] == {"m": {"l": [None]}, "f": -0.25}
+    for request in ({"Limit": 3}, {"FilterExpression": "n > :z", "ExpressionAttributeValues": {":z": {"N": "1"}}},
+                    {"ProjectionExpression": "id, n", "Limit": 2}):
+        typed_page = engine.scan({"TableName": "Todo", **request})
+        plain_page = engine.scan({"TableName": "Todo", **request}, plain=True)
+        assert plain_page["Items"] == [item_to_plain(item) for item in typed_page["Items"]]
+        assert plain_page.get("LastEvaluatedKey") == typed_page.get("LastEvaluatedKey")
+    answer = engine.query({"TableName": "Todo", "KeyConditionExpression": "id = :p",
+                           "ExpressionAttributeValues": {":p": {"S": "p"}}}, plain=True)
+    assert answer["Items"] == [item_to_plain(typed)]

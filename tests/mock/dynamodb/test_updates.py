@@ -72,3 +72,11 @@ def test_refused_updates(expression: str, values: dict[str, Any] | None, message
     with pytest.raises(DynamoDBError) as caught:
         run(expression, {"id": {"S": "k"}, "s": {"SS": ["a"]}}, values)
     assert message in caught.value.message
+
+
+def test_nested_actions_leave_the_old_item_untouched() -> None:
+    item = {"id": {"S": "k"}, "m": {"M": {"s": {"SS": ["a"]}, "l": {"L": [{"N": "1"}]}}}}
+    before = repr(item)
+    new = run("SET m.l[1] = :v ADD m.s :s", item, {":v": {"N": "2"}, ":s": {"SS": ["b"]}})
+    assert sorted(new["m"]["M"]["s"]["SS"]) == ["a", "b"] and new["m"]["M"]["l"]["L"] == [{"N": "1"}, {"N": "2"}]
+    assert repr(item) == before
