@@ -11,7 +11,8 @@
    with their spread, so that load from other processes hits both alike.
 3. The endpoint's capacity. CPU per request of each server process (its utime + stime from /proc, under
    a raw-socket client sending pre-built requests one at a time): ours, the no-op, DynamoDB Local. Then
-   wrk (8 connections, PutItem and GetItem bodies): ours vs DynamoDB Local (target >= 2x).
+   wrk (8 connections, PutItem and GetItem bodies): ours vs DynamoDB Local (target >= 2x), with each
+   server's CPU per request meanwhile (ours runs on one core: 1e6 / that is its rate on a core of its own).
 4. Query of 20 items by partition key on a 1,000,000-item table vs a 1,000-item table (target within 2x),
    with the resident memory before and after.
 """
@@ -73,6 +74,10 @@ def in_process(count: int) -> list[tuple[str, float]]:
     for number in range(count):
         source.execute({"version": "2018-05-29", "operation": "GetItem", "key": {"id": {"S": f"ds-{number}"}}})
     results.append(("data source GetItem", rate(count, time.perf_counter() - started)))
+    started = time.perf_counter()
+    for _ in range(count // 20):  # listTodos(limit: 20): a page of 20 items in AppSync's plain form
+        source.execute({"version": "2018-05-29", "operation": "Scan", "limit": 20})
+    results.append(("data source Scan limit 20 (pages)", rate(count // 20, time.perf_counter() - started)))
     engine.close()
     raw = sqlite3.connect(folder / "raw.sqlite", isolation_level=None)
     raw.execute("PRAGMA journal_mode=WAL")
@@ -264,18 +269,21 @@ end
 """
 
 
-def wrk_rate(url: str, operation: str, seconds: int) -> float:
+def wrk_rate(url: str, operation: str, seconds: int, pid: int | None = None) -> tuple[float, float]:
+    """Requests per second under wrk, and the CPU microseconds per request of process `pid` meanwhile."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
+    before = process_cpu(pid) if pid else 0.0
     done = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", script.name, url], capture_output=True,
                           text=True, env={**os.environ, "OP": operation}, timeout=seconds + 60)
+    cpu = process_cpu(pid) - before if pid else 0.0
     os.unlink(script.name)
     for line in done.stdout.splitlines():
         if line.startswith("RESULT"):
-            _, per_second, errors, _ = line.split()
+            _, per_second, errors, requests = line.split()
             if int(errors):
                 raise RuntimeError(f"wrk saw {errors} non-2xx answers from {url} ({operation})")
-            return float(per_second)
+            return float(per_second), cpu / int(requests) * 1e6
     raise RuntimeError(done.stdout + done.stderr)
 
 
@@ -365,15 +373,21 @@ def endpoint_figures(options: argparse.Namespace, rounds: int, calls: int, secon
                     line += (f", DynamoDB Local {each['dynamodb_local']:.0f} us -> DynamoDB Local / ours = "
                              f"{each['dynamodb_local'] / each['ours']:.2f}x")
                 print(line)
-            wrk = {name: {op: wrk_rate(server.url, op, seconds) for op in ("PutItem", "GetItem")}
-                   for name, server in servers.items() if name != "noop"}
+            measured = {name: {op: wrk_rate(server.url, op, seconds, server.process.pid) for op in ("PutItem", "GetItem")}
+                        for name, server in servers.items() if name != "noop"}
+            wrk = {name: {op: rates[op][0] for op in rates} for name, rates in measured.items()}
             report["wrk"] = wrk
+            report["wrk_cpu_us_per_request"] = {name: {op: rates[op][1] for op in rates} for name, rates in measured.items()}
             for op in ("PutItem", "GetItem"):
+                cpu_used = measured["ours"][op][1]
+                line = (f"  wrk {op}: ours {wrk['ours'][op]:.0f}/s ({cpu_used:.0f} us of CPU a request: "
+                        f"{1e6 / cpu_used:.0f}/s on a core of its own)")
                 if "dynamodb_local" in wrk:
-                    print(f"  wrk {op}: ours {wrk['ours'][op]:.0f}/s, DynamoDB Local {wrk['dynamodb_local'][op]:.0f}/s"
-                          f" -> {wrk['ours'][op] / wrk['dynamodb_local'][op]:.2f}x")
+                    line += (f", DynamoDB Local {wrk['dynamodb_local'][op]:.0f}/s ({measured['dynamodb_local'][op][1]:.0f}"
+                             f" us of CPU a request) -> {wrk['ours'][op] / wrk['dynamodb_local'][op]:.2f}x")
                 else:
-                    print(f"  wrk {op}: ours {wrk['ours'][op]:.0f}/s (DynamoDB Local not run)")
+                    line += " (DynamoDB Local not run)"
+                print(line)
     finally:
         for server in servers.values():
             server.stop()
@@ -402,7 +416,7 @@ def main() -> int:
               f"GetItem / raw SELECT = {figures['engine GetItem'] / figures['raw sqlite3 SELECT (floor)']:.2f}x")
 
     if "2" in options.sections or "3" in options.sections:
-        report.update(endpoint_figures(options, rounds=7 if options.quick else 15, calls=60 if options.quick else 100,
+        report.update(endpoint_figures(options, rounds=10 if options.quick else 30, calls=30 if options.quick else 50,
                                        seconds=seconds, cpu_count=1000 if options.quick else 5000))
 
     if "4" in options.sections:
