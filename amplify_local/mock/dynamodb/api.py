@@ -109,17 +109,11 @@ def responder(engine: Any) -> http.Handler:
             if method == b"OPTIONS":
                 return 200, _CORS + request_id, b""
             return 200, b"content-type: text/plain\r\n" + _CORS + request_id, _HEALTH
-        target = None
-        cors = False
-        for name, value in headers:
-            if name == b"x-amz-target":
-                target = value.decode("latin-1")
-            elif name == b"origin":
-                cors = True
-        status, answer = handle(engine, target, body)
+        target = headers.get(b"x-amz-target")
+        status, answer = handle(engine, target.decode("latin-1") if target is not None else None, body)
         payload = _encode(answer)
         head = b"content-type: application/x-amz-json-1.0\r\nx-amz-crc32: %d\r\n" % zlib.crc32(payload)
-        return status, (head + _CORS + request_id) if cors else head + request_id, payload
+        return status, (head + _CORS + request_id) if b"origin" in headers else head + request_id, payload
 
     return respond
 

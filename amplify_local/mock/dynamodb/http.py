@@ -30,8 +30,9 @@ import httptools
 
 log = logging.getLogger("amplify_local.http")
 
-Headers = list[tuple[bytes, bytes]]
-# (method, headers with lower-case names, body) -> (status, header lines b"name: value\r\n"..., body)
+Headers = dict[bytes, bytes]
+# (method, headers by lower-case name (repeated ones joined by ", "), body)
+#   -> (status, header lines b"name: value\r\n"..., body)
 Handler = Callable[[bytes, Headers, bytes], tuple[int, bytes, bytes]]
 
 MAX_BODY = 16 * 1024 * 1024
@@ -68,11 +69,10 @@ class Connection(asyncio.Protocol):
         self._closing = False
         self._in_head = False
         self._head_size = 0
-        self._headers: Headers = []
+        self._headers: Headers = {}
         self._body: list[bytes] = []
         self._size = 0
         self._length = -1
-        self._expect = False
         self._upgrade = False
         self._method = b""
         self._raw_left = 0  # body bytes still to read after an upgrade request (the parser stops there)
@@ -124,33 +124,31 @@ class Connection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._in_head = True
         self._head_size = 0
-        self._headers = []
+        self._headers = {}
         self._body = []
         self._size = 0
-        self._length = -1
-        self._expect = False
-        self._upgrade = False
 
     def on_header(self, name: bytes, value: bytes) -> None:
         name = name.lower()
-        self._headers.append((name, value))
-        if name == b"content-length":
-            self._length = int(value)
-        elif name == b"expect":
-            self._expect = value.lower() == b"100-continue"
+        headers = self._headers
+        headers[name] = headers[name] + b", " + value if name in headers else value
 
     def on_headers_complete(self) -> None:
         self._in_head = False
         if self._closing:
             return
-        self._method = self._parser.get_method()
+        parser = self._parser
+        headers = self._headers
+        self._method = parser.get_method()
+        length = headers.get(b"content-length")
+        self._length = int(length) if length is not None else -1
+        self._upgrade = parser.should_upgrade()
         if self._length > MAX_BODY:
             self._fail(413, b"")
-        elif self._parser.should_upgrade():
-            self._upgrade = True
+        elif self._upgrade:
             if self._length < 0 and self._method not in (b"GET", b"HEAD", b"OPTIONS"):
                 self._fail(411, b"Length required.")  # a chunked body after an upgrade request: not parsed
-        elif self._expect and self._length != 0:
+        elif self._length != 0 and b"expect" in headers and headers[b"expect"].lower() == b"100-continue":
             self._out.append(_CONTINUE)
 
     def on_body(self, body: bytes) -> None:
