@@ -183,7 +183,9 @@ def attach_resolvers(
     subscription_type = schema.subscription_type.name if schema.subscription_type else None
     for (type_name, field_name), field_auth in auth.items():
         compiled = resolvers.get((type_name, field_name))
-        needs_check = field_auth.groups is not None or not api_modes <= field_auth.modes
+        # a Lambda authorizer may deny any field it can reach by name (`deniedFields`), so those are checked too
+        needs_check = (field_auth.groups is not None or not api_modes <= field_auth.modes
+                       or "AWS_LAMBDA" in field_auth.modes)
         graphql_field = schema.type_map[type_name].fields[field_name]  # type: ignore[union-attr]
         if compiled is None:
             graphql_field.resolve = _checked_read(field_auth, type_name, field_name) if needs_check else None

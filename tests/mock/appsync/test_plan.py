@@ -217,3 +217,31 @@ def test_literal_arguments_a_template_changes_are_fresh_for_each_request(simulat
         assert value["n"] == 1 and value["and"] == [{"n": 2}]
         names.append(value["name"])
     assert names[0] != names[1]
+
+
+def test_fields_denied_by_a_lambda_authorizer_are_unauthorized_where_its_mode_may_read() -> None:
+    """`deniedFields` applies to fields whose auth admits the Lambda mode (here all of them): plain fields
+    and resolver fields alike answer null with `Unauthorized`."""
+    schema = "type Query { item: Item secret: String } type Item { a: String secret: String }"
+
+    def constant(payload: str) -> MappingTemplate:
+        return MappingTemplate('{"version": "2018-05-29", "payload": ' + payload + "}")
+
+    resolvers = {
+        ("Query", "item"): Resolver("Query", "item", data_source="NONE", request=constant('{"a": "1", "secret": "s"}'),
+                                    response=MappingTemplate("$util.toJson($ctx.result)")),
+        ("Query", "secret"): Resolver("Query", "secret", data_source="NONE", request=constant('"s"'),
+                                      response=MappingTemplate("$util.toJson($ctx.result)")),
+    }
+    api = ApiDefinition("lambda", schema, AuthProvider("AWS_LAMBDA"), [], resolvers=resolvers,
+                        data_sources={"NONE": DataSourceConfig("NONE", "NONE")})
+    simulator = loader.load(api, Engine.open(None))
+    prepared = simulator.documents.get("{ item { a secret } secret }")
+    caller = Identity("AWS_LAMBDA", {"resolverContext": {}})
+    body = asyncio.run(run_operation(simulator.planner, prepared, RequestState(caller, {}, {}), None))
+    assert body == {"data": {"item": {"a": "1", "secret": "s"}, "secret": "s"}}
+    denied = Identity("AWS_LAMBDA", {"resolverContext": {}}, denied_fields=frozenset({"Item.secret", "Query.secret"}))
+    body = asyncio.run(run_operation(simulator.planner, prepared, RequestState(denied, {}, {}), None))
+    assert body["data"] == {"item": {"a": "1", "secret": None}, "secret": None}
+    assert sorted((e["errorType"], e["path"]) for e in body["errors"]) == [
+        ("Unauthorized", ["item", "secret"]), ("Unauthorized", ["secret"])]
