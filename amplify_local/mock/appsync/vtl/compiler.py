@@ -161,29 +161,25 @@ class Compiler:
         return run
 
     def node(self, element: Any) -> Block | str | None:
-        if isinstance(element, _TEXT):
-            return element.text
-        if isinstance(element, p.Comment | p.MacroDefinition):
-            return None
-        if isinstance(element, p.FormalReference):
-            return self.reference_output(element)
-        if isinstance(element, p.SetDirective):
-            return self.set_directive(element)
-        if isinstance(element, p.IfDirective):
-            return self.if_directive(element)
-        if isinstance(element, p.ForeachDirective):
-            return self.foreach(element)
-        if isinstance(element, p.MacroCall):
-            return self.macro_call(element)
-        if isinstance(element, p.DefineDefinition):
-            name, defined = element.function_name, DefinedBlock(self.block(element.block))
-            return lambda frame, out: frame.vars.__setitem__(name, defined)
-        if isinstance(element, p.ReturnDirective):
-            return self.return_directive(element)
-        if isinstance(element, p.BreakDirective):
-            return _break
-        if isinstance(element, p.StopDirective):
-            return _stop
+        return _dispatch(_NODES, element)(self, element)
+
+    def text(self, element: Any) -> str:
+        return element.text
+
+    def nothing(self, element: Any) -> None:
+        return None
+
+    def define(self, element: Any) -> Block:
+        name, defined = element.function_name, DefinedBlock(self.block(element.block))
+        return lambda frame, out: frame.vars.__setitem__(name, defined)
+
+    def break_directive(self, element: Any) -> Block:
+        return _break
+
+    def stop_directive(self, element: Any) -> Block:
+        return _stop
+
+    def unsupported_directive(self, element: Any) -> Block:
         raise self.failure(element, f"Unsupported directive {element.my_text()!r}")
 
     def set_directive(self, element: Any) -> Block:
@@ -421,7 +417,7 @@ class Compiler:
             steps.append(("index", expression.part.index.index, []))
         sub = expression.subexpression
         while sub is not None:
-            if isinstance(sub.expression, p.ArrayIndex):
+            if _isa(sub.expression, p.ArrayIndex):
                 steps.append(("index", sub.expression.index, []))
                 sub = sub.subexpression
                 continue
@@ -516,39 +512,41 @@ class Compiler:
     # -- expressions ----------------------------------------------------------------------------
 
     def expression(self, element: Any) -> Expr:
-        if isinstance(element, p.Value | p.AlternateValue):
-            return self.expression(element.expression)
-        if isinstance(element, p.Expression):
-            return self.operators(element.expression)
-        if isinstance(element, p.ParenthesizedExpression | p.Condition):
-            return self.expression(element.calculate.__self__)
-        if isinstance(element, p.FormalReference):
-            return self.reference(element)
-        if isinstance(element, p.InterpolatedStringLiteral):
-            return self.interpolated(element)
-        if isinstance(element, p.IntegerLiteral | p.FloatingPointLiteral | p.BooleanLiteral | p.NullLiteral
-                      | p.StringLiteral):
-            return self.constant(element.value if not isinstance(element, p.NullLiteral) else None)
-        if isinstance(element, p.ArrayLiteral):
-            values = element.values
-            if isinstance(values, p.Range):
-                return self.range(values)
-            items = [self.expression(v) for v in getattr(values, "values", [])]
-            if all(item in self.constants for item in items):
-                constants = [self.constants[item] for item in items]
-                return lambda frame: constants.copy()
-            return lambda frame: [item(frame) for item in items]
-        if isinstance(element, p.DictionaryLiteral):
-            return self.dictionary(element)
-        if isinstance(element, p.UnaryOperatorValue):
-            operand = self.expression(element.value)
-            if element.op == "-":
-                return lambda frame: negate(operand(frame))
+        return _dispatch(_EXPRESSIONS, element)(self, element)
 
-            def negation(frame: Frame) -> bool:
-                value = operand(frame)
-                return value is None or value is False  # not truthy
-            return negation
+    def inner_expression(self, element: Any) -> Expr:
+        return self.expression(element.expression)
+
+    def flat_operators(self, element: Any) -> Expr:
+        return self.operators(element.expression)
+
+    def parenthesized(self, element: Any) -> Expr:
+        return self.expression(element.calculate.__self__)
+
+    def literal(self, element: Any) -> Expr:
+        return self.constant(element.value if not isinstance(element, p.NullLiteral) else None)
+
+    def array(self, element: Any) -> Expr:
+        values = element.values
+        if isinstance(values, p.Range):
+            return self.range(values)
+        items = [self.expression(v) for v in getattr(values, "values", [])]
+        if all(item in self.constants for item in items):
+            constants = [self.constants[item] for item in items]
+            return lambda frame: constants.copy()
+        return lambda frame: [item(frame) for item in items]
+
+    def unary(self, element: Any) -> Expr:
+        operand = self.expression(element.value)
+        if element.op == "-":
+            return lambda frame: negate(operand(frame))
+
+        def negation(frame: Frame) -> bool:
+            value = operand(frame)
+            return value is None or value is False  # not truthy
+        return negation
+
+    def unsupported_expression(self, element: Any) -> Expr:
         raise self.failure(element, f"Unsupported expression {element.my_text()!r}")
 
     def dictionary(self, element: Any) -> Expr:
@@ -587,10 +585,10 @@ class Compiler:
         self.offset = saved + element.start + 1
         children = element.block.children
         try:
-            if all(isinstance(c, _TEXT) for c in children):
+            if all(_isa(c, _TEXT) for c in children):
                 return self.constant("".join(c.text for c in children))
-            if all(isinstance(c, (*_TEXT, p.FormalReference)) for c in children):  # `"#$name"`: no block
-                parts = [c.text if isinstance(c, _TEXT) else self.text_getter(c) for c in children]
+            if all(_isa(c, _TEXT_OR_REFERENCE) for c in children):  # `"#$name"`: no block
+                parts = [c.text if _isa(c, _TEXT) else self.text_getter(c) for c in children]
                 return self.joined(element, parts, saved)
             body = self.block(element.block)
         finally:
@@ -667,7 +665,7 @@ def _combine(op: str, left: Expr, right: Expr) -> Expr:
 def _macro_definitions(block: Any) -> Any:
     """Every `#macro` in a block, also inside `#if`/`#foreach` and other macros."""
     for child in block.children:
-        if isinstance(child, p.MacroDefinition):
+        if _isa(child, p.MacroDefinition):
             yield child
         for inner in (getattr(child, "block", None), getattr(getattr(child, "else_block", None), "block", None),
                       *(arm.block for arm in getattr(child, "elseifs", []))):
@@ -690,14 +688,14 @@ def _as_text(frame: Frame, value: Any, alternate: Expr | None, fallback: str) ->
 
 def _only_reference(element: Any) -> Any:
     """The reference an argument consists of (`$m.put(1)` in `$util.qr($m.put(1))`), else None."""
-    while isinstance(element, p.Value | p.AlternateValue | p.Expression):
-        if isinstance(element, p.Expression):
+    while _isa(element, _VALUE_OR_EXPRESSION):
+        if _isa(element, p.Expression):
             if len(element.expression) != 1:
                 return None
             element = element.expression[0]
         else:
             element = element.expression
-    return element if isinstance(element, p.FormalReference) else None
+    return element if _isa(element, p.FormalReference) else None
 
 
 def _short_block(parts: list[Block | str]) -> Block:
@@ -854,3 +852,56 @@ def _walk(first: Expr, segments: list[Segment], fail: Failure | None) -> Expr:
                 raise
             raise fail(exc) from exc
     return walk
+
+
+# Airspeed's elements are ABCs, whose isinstance checks are slow: the compiler dispatches on the exact
+# type, each type's case found once by isinstance in the order below.
+_Case = tuple[Any, Callable[..., Any]]
+_NODES: tuple[dict[type, Callable[..., Any]], list[_Case], Callable[..., Any]] = ({}, [
+    (_TEXT, Compiler.text),
+    ((p.Comment, p.MacroDefinition), Compiler.nothing),
+    (p.FormalReference, Compiler.reference_output),
+    (p.SetDirective, Compiler.set_directive),
+    (p.IfDirective, Compiler.if_directive),
+    (p.ForeachDirective, Compiler.foreach),
+    (p.MacroCall, Compiler.macro_call),
+    (p.DefineDefinition, Compiler.define),
+    (p.ReturnDirective, Compiler.return_directive),
+    (p.BreakDirective, Compiler.break_directive),
+    (p.StopDirective, Compiler.stop_directive),
+], Compiler.unsupported_directive)
+_EXPRESSIONS: tuple[dict[type, Callable[..., Any]], list[_Case], Callable[..., Any]] = ({}, [
+    ((p.Value, p.AlternateValue), Compiler.inner_expression),
+    (p.Expression, Compiler.flat_operators),
+    ((p.ParenthesizedExpression, p.Condition), Compiler.parenthesized),
+    (p.FormalReference, Compiler.reference),
+    (p.InterpolatedStringLiteral, Compiler.interpolated),
+    ((p.IntegerLiteral, p.FloatingPointLiteral, p.BooleanLiteral, p.NullLiteral, p.StringLiteral), Compiler.literal),
+    (p.ArrayLiteral, Compiler.array),
+    (p.DictionaryLiteral, Compiler.dictionary),
+    (p.UnaryOperatorValue, Compiler.unary),
+], Compiler.unsupported_expression)
+
+
+_TEXT_OR_REFERENCE = (*_TEXT, p.FormalReference)
+_VALUE_OR_EXPRESSION = (p.Value, p.AlternateValue, p.Expression)
+_ISA: dict[tuple[type, Any], bool] = {}
+
+
+def _isa(element: Any, classes: Any) -> bool:
+    """`isinstance` for parse tree elements, answered once per element type."""
+    key = (type(element), classes)
+    found = _ISA.get(key)
+    if found is None:
+        found = _ISA[key] = isinstance(element, classes)
+    return found
+
+
+def _dispatch(table: tuple[dict[type, Callable[..., Any]], list[_Case], Callable[..., Any]],
+              element: Any) -> Callable[..., Any]:
+    cache, cases, otherwise = table
+    kind = type(element)
+    handler = cache.get(kind)
+    if handler is None:
+        handler = cache[kind] = next((h for types, h in cases if isinstance(element, types)), otherwise)
+    return handler
