@@ -230,6 +230,7 @@ class GraphQLConnection(asyncio.Protocol):
         self.at_boundary = True
         self.head: list[bytes] | None = None  # the current request's bytes, while it may go to uvicorn
         self.url = b""
+        self.query = b""
         self.headers: list[tuple[bytes, bytes]] = []
         self.body: list[bytes] = []
         self.size = 0
@@ -306,9 +307,11 @@ class GraphQLConnection(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         if self.done:
             return
-        if (self.parser.get_method() == b"POST" and httptools.parse_url(self.url).path == b"/graphql"
-                and not self.parser.should_upgrade() and (b"expect", b"100-continue") not in self.headers):
+        url = httptools.parse_url(self.url)
+        if (self.parser.get_method() == b"POST" and url.path == b"/graphql" and not self.parser.should_upgrade()
+                and (b"expect", b"100-continue") not in self.headers):
             self.head = None
+            self.query = url.query or b""
         else:
             self._finish(HAND_OVER if self.head is not None else _BAD_REQUEST)
 
@@ -327,8 +330,7 @@ class GraphQLConnection(asyncio.Protocol):
             self._finish(_response(TOO_LARGE[0], dumps(TOO_LARGE[1]), self.server_state.default_headers, False))
             return
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in self.headers}
-        query = httptools.parse_url(self.url).query or b""
-        self.queue.append((b"".join(self.body), headers, query, self.parser.should_keep_alive()))
+        self.queue.append((b"".join(self.body), headers, self.query, self.parser.should_keep_alive()))
         self._start()
 
     # answering
