@@ -316,10 +316,16 @@ def _input_object_coercer(graphql_type: GraphQLInputObjectType, memo: dict[str, 
 
     memo[name] = coerce
     for field_name, input_field in graphql_type.fields.items():
-        optional = not isinstance(input_field.type, GraphQLNonNull) and input_field.default_value is Undefined
+        optional = not isinstance(input_field.type, GraphQLNonNull) and not _has_default(input_field)
         fields.append((field_name, input_field.out_name or field_name, _input_coercer(input_field.type, memo),
                        optional))
     return coerce
+
+
+def _has_default(definition: Any) -> bool:
+    """Whether an argument or input field has a default: `default_value` in graphql-core 3.2, `default`
+    (the literal) in 3.3, where `default_value` is the deprecated programmatic form."""
+    return definition.default_value is not Undefined or getattr(definition, "default", None) is not None
 
 
 def _leaf_coercer(graphql_type: GraphQLScalarType | GraphQLEnumType) -> InputCoercer:
@@ -417,7 +423,7 @@ def _variable_arguments(definition: Any, arguments: Sequence[Any]) -> tuple[tupl
     for name, argument in definition.args.items():
         node = given.get(name)
         if node is None:
-            if argument.default_value is not Undefined:
+            if _has_default(argument):
                 return None
         elif isinstance(node, VariableNode):
             pairs.append((argument.out_name or name, node.name.value))
