@@ -1,6 +1,7 @@
 """VTL render time per case: amplify-local's compiled engine vs the reference engine vs stock Airspeed.
 
     .venv/bin/python bench/vtl.py [--cases corpus|feature] [--repeat N] [--limit K]
+    .venv/bin/python bench/vtl.py --mix v2/01-todo [--requests N]
 
 Runs the reference engine (`node /work/peer/vtl_oracle.js CASES --repeat N`, microseconds per render,
 template parsing excluded) and this engine on the same cases in the same run, then prints the median
@@ -10,11 +11,18 @@ its per-request context copy, which is the work its server does per render. Stoc
 the same text with the same `$util` helpers exposed as plain Python methods, and its output is parsed
 as JSON as ours is; cases it cannot parse or render (AppSync directives such as `#return`) are
 counted and left out of its ratio.
+
+`--mix API` measures instead what the server's Todo mix renders: it runs `bench/server_inprocess.py`'s
+mix on the API, records every template render (template, context), then renders the recorded ones again
+as `resolvers.Template` does (render, then parse the output) and prints CPU microseconds per render (best
+of 5 rounds; `time.process_time`, so other load on the machine matters little). Run it on two checkouts
+(`git archive <commit> | tar -x -C DIR`, `PYTHONPATH=DIR`) to compare engine versions on the same work.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import copy
 import json
 import statistics
@@ -27,13 +35,15 @@ from typing import Any
 
 import airspeed
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # kit.py: where the shared kit is
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "mock" / "appsync" / "vtl"))
 import contextlib
 
 from conftest import CORPUS, context_for, load_cases, template_text
 
 from amplify_local.mock.appsync.errors import AppSyncError
-from amplify_local.mock.appsync.vtl import compile_template
+from amplify_local.mock.appsync.types import Info, ResolverContext
+from amplify_local.mock.appsync.vtl import compile_template, parse_output
 from amplify_local.mock.appsync.vtl.context import context_variables
 from amplify_local.mock.appsync.vtl.runtime import Frame, UtilGroup
 
@@ -108,13 +118,71 @@ def time_reference(cases: list[dict[str, Any]], repeat: int) -> dict[str, float]
                 if entry.get("us") is not None}
 
 
+def record_mix(api: str, requests: int) -> list[tuple[Any, ResolverContext]]:
+    """The (template, context) of every render the in-process Todo mix does, contexts as they were before."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import server_inprocess
+
+    import amplify_local.mock.appsync.vtl as vtl
+
+    recorded: list[tuple[Any, ResolverContext]] = []
+    render = vtl.Template.render
+
+    def recording(self: Any, context: ResolverContext, *, parse_json: bool = True) -> Any:
+        info = context.info
+        before = copy.copy(context)
+        before.info = None
+        before = copy.deepcopy(before)
+        if info is not None:  # the server's lazy Info, as a plain one
+            before.info = Info(info.field_name, info.parent_type_name, copy.deepcopy(info.variables),
+                               list(info.selection_set_list), info.selection_set_graphql)
+        recorded.append((self, before))
+        return render(self, context, parse_json=parse_json)
+
+    vtl.Template.render = recording  # type: ignore[method-assign]
+    try:
+        asyncio.run(server_inprocess.run(argparse.Namespace(requests=requests, api=api, profile=None)))
+    finally:
+        vtl.Template.render = render  # type: ignore[method-assign]
+    return recorded
+
+
+def time_mix(recorded: list[tuple[Any, ResolverContext]], rounds: int = 5) -> float:
+    """Best CPU seconds over `rounds` to render the recorded renders again (fresh context copies each round)."""
+    best = float("inf")
+    for _ in range(rounds):
+        work = [(template, copy.deepcopy(context)) for template, context in recorded]
+        start = time.process_time()
+        for template, context in work:
+            try:
+                result = template.render(context, parse_json=False)
+                if not result.returned and result.text.strip():
+                    parse_output(result.text)
+            except AppSyncError:
+                pass
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def main_mix(api: str, requests: int) -> None:
+    recorded = record_mix(api, requests)
+    seconds = time_mix(recorded)
+    print(json.dumps({"api": api, "renders": len(recorded), "templates": len({id(t) for t, _ in recorded}),
+                      "cpu_us_per_render": round(seconds / len(recorded) * 1e6, 2)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="corpus", choices=["corpus", "feature"])
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--limit", type=int, default=0, help="only the first K cases")
     parser.add_argument("--worst", type=int, default=0, help="list the K cases slowest relative to stock Airspeed")
+    parser.add_argument("--mix", help="time the renders of the in-process Todo mix on this corpus API instead")
+    parser.add_argument("--requests", type=int, default=1000, help="requests of the mix (--mix)")
     options = parser.parse_args()
+    if options.mix:
+        main_mix(options.mix, options.requests)
+        return
     cases = load_cases(options.cases)
     if options.limit:
         cases = cases[:options.limit]
