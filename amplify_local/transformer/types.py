@@ -49,6 +49,8 @@ class FunctionConfiguration:
 
 @dataclass
 class Resolver:
+    """A field's resolver: UNIT (one data source) or PIPELINE (functions between before/after templates)."""
+
     type_name: str
     field_name: str
     kind: ResolverKind = "UNIT"
@@ -62,6 +64,8 @@ class Resolver:
 
 @dataclass
 class DataSourceConfig:
+    """A data source of the API, as the build configures it."""
+
     name: str
     type: DataSourceType
     table_name: str | None = None  # AMAZON_DYNAMODB: the mock table (the stack's logical id, e.g. TodoTable)
@@ -73,6 +77,8 @@ class DataSourceConfig:
 
 @dataclass
 class Index:
+    """A secondary index of a table."""
+
     name: str
     key_schema: list[dict[str, str]]  # [{"AttributeName": ..., "KeyType": "HASH"|"RANGE"}]
     projection: dict[str, Any] = field(default_factory=lambda: {"ProjectionType": "ALL"})
@@ -108,6 +114,8 @@ class AuthProvider:
 
 @dataclass
 class ApiDefinition:
+    """One GraphQL API: schema, resolvers, functions, data sources, tables and auth."""
+
     name: str
     schema: str  # the transformed SDL, without AppSync's built-in scalars and directives
     default_auth: AuthProvider

@@ -66,6 +66,8 @@ def unauthorized(reason: str) -> RequestError:
 
 @dataclass
 class Authorizer:
+    """Decides who calls (HTTP and realtime) from the request's credentials, per the API's auth modes."""
+
     api: ApiDefinition
     keys: Any = None  # console.ConsoleKeys: verifies the tokens the console mints
     iam: IamCredentials = field(default_factory=IamCredentials)

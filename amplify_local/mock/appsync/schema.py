@@ -55,6 +55,8 @@ class FieldAuth:
 
 @dataclass
 class SchemaInfo:
+    """The executable schema with every field's auth rule."""
+
     schema: GraphQLSchema
     auth: dict[tuple[str, str], FieldAuth]  # every field of every object type
     document: DocumentNode  # the API's SDL as parsed (without the prelude), for other readers
