@@ -67,7 +67,7 @@ OPERATIONS: dict[str, str] = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Write:
     """One prepared single-item write (or a transaction's ConditionCheck), validated before any read."""
 
