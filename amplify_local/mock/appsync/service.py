@@ -88,7 +88,7 @@ def _transform(project: Path, folder: Path) -> dict[str, str]:
     files = transform_api(folder)
     with contextlib.suppress(OSError):  # a read-only project still mocks, without the cache
         cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(".tmp")
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")  # two mocks of one project may both write
         partial.write_text(json.dumps({"key": key, "files": files}), encoding="utf-8")
         partial.replace(cache)
     return files
