@@ -336,9 +336,15 @@ class Compiler:
         quiet = self.quiet_call(element)
         if quiet is not None:
             return quiet
-        getter = self.reference(element)
         alternate = self.expression(element.alternate.expression) if element.alternate else None
         fallback = "" if element.silent else literal
+        root, steps = self.steps(element)
+        if not steps:  # `$name`: the variable read here
+            def render_variable(frame: Frame, out: list[str]) -> None:
+                value = frame.vars.get(root)
+                out.append(value if type(value) is str else _as_text(frame, value, alternate, fallback))
+            return render_variable
+        getter = self.reference(element)
 
         def render(frame: Frame, out: list[str]) -> None:
             value = getter(frame)
@@ -350,9 +356,15 @@ class Compiler:
         literal = element.my_text()
         if element.expression is None:
             return lambda frame: literal
-        getter = self.reference(element)
         alternate = self.expression(element.alternate.expression) if element.alternate else None
         fallback = "" if element.silent else literal
+        root, steps = self.steps(element)
+        if not steps:  # `"$name"`: the variable read here
+            def text_of_variable(frame: Frame) -> str:
+                value = frame.vars.get(root)
+                return value if type(value) is str else _as_text(frame, value, alternate, fallback)
+            return text_of_variable
+        getter = self.reference(element)
 
         def text(frame: Frame) -> str:
             value = getter(frame)
@@ -454,7 +466,7 @@ class Compiler:
             if isinstance(value, UtilGroup):
                 helper = value.functions.find(name, len(compiled))
                 return None if helper is None else helper(frame, *[arg(frame) for arg in compiled])
-            method = find_method(value, name, len(compiled))
+            method = by_type[type(value)] = find_method(value, name, len(compiled))  # a class's methods
             return None if method is None else method(value, *[arg(frame) for arg in compiled])
 
         if constants is not None:
