@@ -29,8 +29,6 @@ import os
 import sqlite3
 import struct
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +173,8 @@ class Journal:
     remembered statements of one engine write to the log as one CRC-checked frame, so they are durable
     against a killed process when it returns, and every `BATCH` frames commits SQLite and empties the log.
     `discard` forgets the statements of a write that failed before its end. Inside `savepoint` (a write of
-    several statements that must be all-or-nothing) rows go to SQLite at once, so a rollback undoes them.
+    several statements that must be all-or-nothing, up to `release` or `rollback`) rows go to SQLite at
+    once, so a rollback undoes them.
     Every logged statement sets or deletes rows to absolute values, so replaying a log whose writes SQLite
     already committed (a kill between COMMIT and the truncation) changes nothing. `checkpoint` commits and
     empties the log: before schema changes (which are not logged) and on close. A log write that fails (a
@@ -261,20 +260,20 @@ class Journal:
         self._overlay.clear()
         self._overlaid = 0
 
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """Run a block of writes all-or-nothing (rolled back when it raises)."""
+    def savepoint(self) -> None:
+        """Start a block of writes that must be all-or-nothing: `release` keeps it, `rollback` undoes it."""
         self.flush()
         self.db.execute("SAVEPOINT write")
         self._direct += 1
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK TO write")
-            raise
-        finally:
-            self._direct -= 1
-            self.db.execute("RELEASE write")
+
+    def release(self) -> None:
+        self._direct -= 1
+        self.db.execute("RELEASE write")
+
+    def rollback(self) -> None:
+        self._direct -= 1
+        self.db.execute("ROLLBACK TO write")
+        self.db.execute("RELEASE write")
 
     def commit(self) -> None:
         """Make the current write durable (one `write()` of its statements) and group-commit SQLite."""
