@@ -103,6 +103,8 @@ class Path:
 
 @dataclass
 class FieldPlan:
+    """How one selected field is read, resolved, checked and completed: decided once per document."""
+
     key: str
     name: str
     nodes: list[FieldNode]
@@ -125,6 +127,8 @@ class FieldPlan:
 
 @dataclass
 class Plan:
+    """The compiled form of one cached operation: its root fields' plans and its variables' coercer."""
+
     operation: OperationDefinitionNode
     root: GraphQLObjectType
     fields: list[FieldPlan]
