@@ -183,7 +183,7 @@ class Journal:
     is nowhere. With no log (an in-memory database) the same batching applies."""
 
     BATCH = 10000  # a batch of random writes rewrites each touched page once: bigger batches, fewer pages
-    OVERLAY = 1000  # rows kept before a flush: sorted, a thousand random rows share many B-tree pages
+    OVERLAY = 1000  # rows kept before a flush: bounded memory, one sorted executemany per thousand writes
 
     def __init__(self, connection: sqlite3.Connection, log: Path | None) -> None:
         self.db = connection
