@@ -218,7 +218,11 @@ def from_millis(millis: Any, zone_name: str | None = None) -> datetime:
 
 
 def iso8601(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # strftime's %Y writes such years unpadded
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (f"{utc.year}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}."
+            f"{moment.microsecond // 1000:03d}Z")  # what strftime writes, without its cost (~5 us)
 
 
 def parse_iso8601(text: Any) -> int:
