@@ -187,7 +187,8 @@ def test_a_chunked_body_growing_over_16_mb_is_refused(conn: socket.socket) -> No
 
 
 @pytest.mark.parametrize("raw", [b"NOT HTTP AT ALL\r\n\r\n", b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
-                                 b"POST / HTTP/1.1\r\nBad Header\r\n\r\n"])
+                                 b"POST / HTTP/1.1\r\nBad Header\r\n\r\n",
+                                 b"POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"])
 def test_malformed_http_is_a_400_and_the_connection_closes(conn: socket.socket, raw: bytes) -> None:
     conn.sendall(raw)
     reader = Reader(conn)
