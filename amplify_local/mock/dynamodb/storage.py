@@ -19,11 +19,13 @@ of another program (or DynamoDB Local's own `fake_us-fake-1.db`) is refused, nev
 row holds the item's DynamoDB JSON and, beside it, the plain JSON AppSync hands to templates (numbers
 as numbers, sets as lists), both as orjson bytes, so an AppSync read decodes one column and converts
 nothing (`plain` is NULL when orjson cannot encode it, an integer beyond 64 bits: converted on read);
-the file is only ever read by the engine that tagged it.
+the file is only ever read by the engine that tagged it. A file of an earlier release (store version 2)
+is upgraded in place when opened, after its redo log is replayed (`_migrate`); older development files are refused.
 """
 
 from __future__ import annotations
 
+import base64
 import marshal
 import os
 import sqlite3
@@ -68,7 +70,8 @@ def connect(path: Path | None) -> Journal:
     connection = _open_file(path)
     log = path.with_name(path.name + "-redo")
     try:
-        _replay(connection, log)
+        _replay(connection, log)  # a log is replayed in the store version that wrote it, then the file migrates
+        _migrate(connection)
     except sqlite3.DatabaseError as error:
         connection.close()
         raise StorageError(f"{log} cannot be replayed into {path.name} ({error}); amplify-local will not "
@@ -103,7 +106,7 @@ def _open_file(path: Path) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise StorageError(f"{path} was written by a newer amplify-local (store version {version}); "
                                "upgrade amplify-local or pass another --db-path.")
-        if version < SCHEMA_VERSION:
+        if version < _MIGRATABLE:
             raise StorageError(f"{path} was written by a development version of amplify-local (store version "
                                f"{version}); delete it (it only holds mock data) or pass another --db-path.")
         connection.execute("SELECT count(*) FROM _tables").fetchone()
@@ -114,6 +117,38 @@ def _open_file(path: Path) -> sqlite3.Connection:
         raise StorageError(f"{path} is damaged ({error}); amplify-local will not overwrite it. Move it away "
                            "or pass another --db-path.") from None
     return connection
+
+
+_MIGRATABLE = 2  # the oldest store version a file is upgraded from (version 2 shipped in a release)
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Upgrade a store of an earlier release in one transaction, so a user's mock data survives the update.
+
+    2 -> 3: item rows were `marshal` bytes (binary values as `bytes` when written in-process); now orjson
+    bytes with binary values as base64 text, and a `plain` column, left NULL here (converted on read)."""
+    if connection.execute("PRAGMA user_version").fetchone()[0] != 2:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    for (spec,) in connection.execute("SELECT spec FROM _tables").fetchall():
+        table = orjson.loads(spec)["sql"]
+        connection.execute(f"ALTER TABLE {table} ADD COLUMN plain BLOB")
+        rows = connection.execute(f"SELECT pk, sk, item FROM {table}").fetchall()
+        connection.executemany(f"UPDATE {table} SET item = ? WHERE pk = ? AND sk = ?",
+                               [(orjson.dumps(_base64_binaries(marshal.loads(item))), pk, sk) for pk, sk, item in rows])
+    connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    connection.execute("COMMIT")
+
+
+def _base64_binaries(value: Any) -> Any:
+    """A version-2 value with every `bytes` (a B or BS member written in-process) as base64 text."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {key: _base64_binaries(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return [_base64_binaries(member) for member in value]
+    return value
 
 
 def _unusable(path: Path, error: sqlite3.DatabaseError) -> StorageError:
