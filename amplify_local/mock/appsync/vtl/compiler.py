@@ -319,12 +319,12 @@ class Compiler:
     def return_directive(self, element: Any) -> Block:
         if element.value is None:
             def return_nothing(frame: Frame, out: list[str]) -> None:
-                raise ReturnValue(None, False)
+                raise ReturnValue(None)
             return return_nothing
         value = self.expression(element.value)
 
         def return_value(frame: Frame, out: list[str]) -> None:
-            raise ReturnValue(value(frame), True)
+            raise ReturnValue(value(frame))
         return return_value
 
     # -- references -----------------------------------------------------------------------------

@@ -39,12 +39,11 @@ class BreakLoop(Exception):
 
 
 class ReturnValue(Exception):
-    """`#return` / `#return(value)`."""
+    """`#return` / `#return(value)`: the value (None for a bare `#return`) is the only argument."""
 
-    def __init__(self, value: Any, has_value: bool) -> None:
-        super().__init__()
-        self.value = value
-        self.has_value = has_value
+    @property
+    def value(self) -> Any:
+        return self.args[0]
 
 
 class LoopStatus:
