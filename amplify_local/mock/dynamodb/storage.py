@@ -26,6 +26,7 @@ is upgraded in place when opened, after its redo log is replayed (`_migrate`); o
 from __future__ import annotations
 
 import base64
+import json
 import marshal
 import os
 import sqlite3
@@ -44,8 +45,23 @@ _HEADER = b"SQLite format 3\x00"
 # sqlite3 binds int, float, str and bytearray directly but looks every bytes parameter up as a candidate for
 # adaptation (~1 us each, four per item row); a registered identity adapter (b.__bytes__() is b) is a dict hit.
 sqlite3.register_adapter(bytes, bytes.__bytes__)
-encode = orjson.dumps  # an item's stored bytes (its DynamoDB JSON)
-decode = orjson.loads
+
+
+def encode(item: dict[str, Any]) -> bytes:
+    """An item's stored bytes (its DynamoDB JSON). A string with a lone surrogate, which DynamoDB Local
+    stores and returns as sent and orjson refuses, is written with the stdlib's `\\u` escapes."""
+    try:
+        return orjson.dumps(item)
+    except orjson.JSONEncodeError:
+        return json.dumps(item, separators=(",", ":")).encode()
+
+
+def decode(stored: bytes) -> Any:
+    """A stored item; the stdlib reads the escaped lone surrogates orjson refuses."""
+    try:
+        return orjson.loads(stored)
+    except orjson.JSONDecodeError:
+        return json.loads(stored)
 
 
 def encode_plain(plain: dict[str, Any]) -> bytes | None:
@@ -135,7 +151,7 @@ def _migrate(connection: sqlite3.Connection) -> None:
         connection.execute(f"ALTER TABLE {table} ADD COLUMN plain BLOB")
         rows = connection.execute(f"SELECT pk, sk, item FROM {table}").fetchall()
         connection.executemany(f"UPDATE {table} SET item = ? WHERE pk = ? AND sk = ?",
-                               [(orjson.dumps(_base64_binaries(marshal.loads(item))), pk, sk) for pk, sk, item in rows])
+                               [(encode(_base64_binaries(marshal.loads(item))), pk, sk) for pk, sk, item in rows])
     connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     connection.execute("COMMIT")
 

@@ -145,14 +145,14 @@ def check_item(item: Any) -> tuple[Item, int, dict[str, Any]]:
         if name.isascii():
             total += len(name)
         elif name:
-            total += len(name.encode())
+            total += len(name.encode("utf-8", "surrogatepass"))
         if not name:
             raise invalid_parameter("An AttributeValue may not contain an empty string")
         if type(value) is dict and len(value) == 1:  # the common scalars inline, no call
             raw = value.get("S")
             if raw is not None:
                 if type(raw) is str:
-                    total += len(raw) if raw.isascii() else len(raw.encode())
+                    total += len(raw) if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
                     plain[name] = raw
                     continue
             elif (raw := value.get("N")) is not None:
@@ -210,7 +210,7 @@ def compare(a: AttributeValue | None, b: AttributeValue | None) -> int | None:
     if kind == "N":
         x, y = Decimal(a["N"]), Decimal(b["N"])
     elif kind == "S":
-        x, y = a["S"].encode(), b["S"].encode()
+        x, y = a["S"].encode("utf-8", "surrogatepass"), b["S"].encode("utf-8", "surrogatepass")
     elif kind == "B":
         x, y = decode_binary(a["B"]), decode_binary(b["B"])
     else:
@@ -221,7 +221,7 @@ def compare(a: AttributeValue | None, b: AttributeValue | None) -> int | None:
 def key_bytes(value: AttributeValue) -> bytes:
     """An order-preserving byte encoding of a key value (S, N or B)."""
     if "S" in value:
-        return value["S"].encode()
+        return value["S"].encode("utf-8", "surrogatepass")
     if "B" in value:
         return decode_binary(value["B"])
     return number_bytes(Decimal(value["N"]))
@@ -247,7 +247,7 @@ def partition_bytes(value: AttributeValue) -> bytes:
     them by a hash too), and a parallel Scan splits the hash range into segments. The key's own bytes
     follow, so equal hashes of different keys never collide."""
     if "S" in value:
-        data = value["S"].encode()
+        data = value["S"].encode("utf-8", "surrogatepass")
         hashed = data
     elif "B" in value:
         data = decode_binary(value["B"])
@@ -291,7 +291,7 @@ def value_size(value: AttributeValue) -> int:
     """DynamoDB's size of a value in bytes (as its item size limit counts it)."""
     kind, raw = next(iter(value.items()))
     if kind == "S":
-        return len(raw) if raw.isascii() else len(raw.encode())
+        return len(raw) if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
     if kind == "N":
         return _number_size(raw)
     if kind == "B":
@@ -299,14 +299,14 @@ def value_size(value: AttributeValue) -> int:
     if kind in ("BOOL", "NULL"):
         return 1
     if kind == "SS":
-        return sum(len(member.encode()) for member in raw)
+        return sum(len(member.encode("utf-8", "surrogatepass")) for member in raw)
     if kind == "NS":
         return sum(_number_size(member) for member in raw)
     if kind == "BS":
         return sum(len(member) * 3 // 4 for member in raw)
     if kind == "L":
         return 3 + sum(1 + value_size(member) for member in raw)
-    return 3 + sum(1 + len(name.encode()) + value_size(member) for name, member in raw.items())
+    return 3 + sum(1 + len(name.encode("utf-8", "surrogatepass")) + value_size(member) for name, member in raw.items())
 
 
 def _number_size(text: str) -> int:
@@ -323,8 +323,8 @@ def item_size(item: Item) -> int:
             number = value.get("N")
             size = _number_size(number) if number is not None else value_size(value)
         else:
-            size = len(raw) if raw.isascii() else len(raw.encode())
-        total += (len(name) if name.isascii() else len(name.encode())) + size
+            size = len(raw) if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
+        total += (len(name) if name.isascii() else len(name.encode("utf-8", "surrogatepass"))) + size
     return total
 
 

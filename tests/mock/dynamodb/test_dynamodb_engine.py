@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -240,3 +241,23 @@ def test_plain_reads_answer_what_item_to_plain_gives(engine: Engine) -> None:
     answer = engine.query({"TableName": "Todo", "KeyConditionExpression": "id = :p",
                            "ExpressionAttributeValues": {":p": {"S": "p"}}}, plain=True)
     assert answer["Items"] == [item_to_plain(typed)]
+
+
+def test_a_lone_surrogate_is_stored_and_returned_as_sent(tmp_path: Path) -> None:
+    """DynamoDB Local accepts `"\\ud800"` in a string (JSON lets a client send it) and returns it unchanged;
+    orjson refuses such text, so the row falls back to the stdlib's escapes and still reads back."""
+    engine = Engine.open(tmp_path)
+    try:
+        engine.create_table({"TableName": "Odd", "KeySchema": KEY, "AttributeDefinitions": ATTRIBUTES,
+                             "BillingMode": "PAY_PER_REQUEST"})
+        item = {"id": {"S": "\ud800"}, "x": {"S": "a\udfffb"}, "set": {"SS": ["\ud801"]}}
+        engine.put_item({"TableName": "Odd", "Item": item})
+        assert engine.get_item({"TableName": "Odd", "Key": {"id": {"S": "\ud800"}}})["Item"] == item
+        assert engine.scan({"TableName": "Odd"}, plain=True)["Items"] == [{"id": "\ud800", "x": "a\udfffb", "set": ["\ud801"]}]
+    finally:
+        engine.close()
+    reopened = Engine.open(tmp_path)
+    try:
+        assert reopened.get_item({"TableName": "Odd", "Key": {"id": {"S": "\ud800"}}})["Item"]["x"] == {"S": "a\udfffb"}
+    finally:
+        reopened.close()
