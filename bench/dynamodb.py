@@ -6,7 +6,7 @@
    same kind of file in the same run (the floor of any SQLite-backed store).
 2. boto3 PutItem/GetItem against our endpoint vs against a no-op server answering `{}` (target >= 0.9x:
    the endpoint must not be what an SDK client waits for). The no-op is the cheapest server we can
-   write: the same HTTP layer (`mock/dynamodb/http.py`) answering a constant, no JSON read. Calls
+   write: the same HTTP layer (`mock/http.py`) answering a constant, no JSON read. Calls
    alternate one by one between ours and the no-op; the figure is the median of the per-round ratios
    (a round: 50 calls on each side), with their spread, so that load from other processes hits both alike.
 3. The endpoint's capacity. CPU per request of our Python alone, in-process (an `http.Connection` fed
@@ -119,9 +119,9 @@ def wait_port(port: int, timeout: float = 60.0) -> None:
 
 NOOP_SERVER = """
 import sys
-from amplify_local.mock.dynamodb import http
+from amplify_local.mock import http
 ANSWER = (200, b"content-type: application/x-amz-json-1.0\\r\\n", b"{}")
-http.run(http.Server(lambda method, headers, body: ANSWER), http.bind("127.0.0.1", int(sys.argv[1])))
+http.run(http.Server(lambda method, url, headers, body: ANSWER), http.bind("127.0.0.1", int(sys.argv[1])))
 """
 
 
@@ -355,7 +355,7 @@ def in_process_cpu(count: int) -> dict[str, float]:
     """Microseconds of CPU per GetItem/PutItem request through the endpoint's Python alone: an
     `http.Connection` fed pre-built requests by `data_received`, answers dropped by a stub transport (no
     socket, no kernel), beside the same layer answering a constant (the HTTP layer's own share)."""
-    from amplify_local.mock.dynamodb import http
+    from amplify_local.mock import http
     from amplify_local.mock.dynamodb.api import responder
     from amplify_local.mock.dynamodb.engine import OPERATIONS
     from amplify_local.mock.dynamodb.shapes import request_checker
@@ -376,7 +376,7 @@ def in_process_cpu(count: int) -> dict[str, float]:
         "PutItem": [raw_request("PutItem", {"TableName": "Todo", "Item": {"id": {"S": f"p-{n}"}, **ITEM}})
                     for n in range(count)]}
     handlers: dict[str, http.Handler] = {
-        "no-op": lambda method, headers, body: (200, b"content-type: application/x-amz-json-1.0\r\n", b"{}"),
+        "no-op": lambda method, url, headers, body: (200, b"content-type: application/x-amz-json-1.0\r\n", b"{}"),
         "ours": responder(engine)}
     figures = {}
     for name, handler in handlers.items():

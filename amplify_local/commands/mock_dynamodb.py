@@ -30,8 +30,8 @@ def main(argv: list[str]) -> int:
     options = _parser().parse_args(argv)
     from amplify_local.mock.dynamodb import Engine, StorageError
     from amplify_local.mock.dynamodb.api import serve
-    from amplify_local.mock.dynamodb.http import bind
     from amplify_local.mock.dynamodb.storage import database_file
+    from amplify_local.mock.http import bind
 
     if options.in_memory and options.db_path:
         print("amplify mock dynamodb: --in-memory and --db-path cannot be used together", file=sys.stderr)

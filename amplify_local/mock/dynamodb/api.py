@@ -3,19 +3,17 @@
 A request is `POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>` and a JSON body; the answer is
 the operation's JSON with `x-amz-crc32` (botocore checks it), or DynamoDB's error body
 `{"__type": "com.amazonaws.dynamodb.v20120810#<Code>", "message": ...}` with HTTP 400 (500 for server
-errors). This module only parses and serialises: the engine acts. It is served by `http.Server` (an
-`asyncio.Protocol` over httptools, no ASGI) because the endpoint must never be the bottleneck of an SDK
-client. As DynamoDB, it ignores the path; `GET` answers a health line, `OPTIONS` a CORS preflight.
+errors). This module only parses and serialises (JSON by `mock/jsonwire.py`): the engine acts. It is
+served by `mock/http.py` (an `asyncio.Protocol` over httptools, no ASGI, shared with the AppSync server)
+because the endpoint must never be the bottleneck of an SDK client. As DynamoDB, it ignores the path; `GET` answers a health line, `OPTIONS` a CORS preflight.
 Signatures are not checked (any credentials work, as with DynamoDB Local).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
-import re
 import socket
 import threading
 import uuid
@@ -23,9 +21,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-import orjson
-
-from amplify_local.mock.dynamodb import http
+from amplify_local.mock import http, jsonwire
 from amplify_local.mock.dynamodb.engine import OPERATIONS
 from amplify_local.mock.dynamodb.errors import SERVER_ERRORS, DynamoDBError
 from amplify_local.mock.dynamodb.shapes import request_checker
@@ -39,9 +35,7 @@ _CORAL_CODES = frozenset({"SerializationException", "UnknownOperationException",
 _CORS = (b"access-control-allow-origin: *\r\naccess-control-expose-headers: x-amzn-RequestId,x-amz-crc32\r\n"
          b"access-control-allow-headers: *\r\naccess-control-allow-methods: GET,POST,OPTIONS\r\n")
 _HEALTH = b"healthy: dynamodb.us-fake-1.amazonaws.com"
-_dumps = json.JSONEncoder(separators=(",", ":")).encode
 _request_ids = itertools.count(int.from_bytes(os.urandom(4)))
-_LONG_INTEGER = re.compile(rb"\d{19}")
 _REQUEST_ID = b"x-amzn-requestid: " + uuid.uuid4().hex[:20].encode() + b"%012d\r\n"
 
 
@@ -52,7 +46,10 @@ def handle(engine: Any, target: str | None, body: bytes) -> tuple[int, dict[str,
     try:
         if method_name is None:
             raise DynamoDBError("UnknownOperationException", f"Unknown operation: {target}")
-        request = _decode(body) if body else {}
+        try:
+            request = jsonwire.loads(body) if body else {}
+        except ValueError:
+            raise DynamoDBError("SerializationException", "The request body is not valid JSON") from None
         if not isinstance(request, dict):
             raise DynamoDBError("SerializationException", "The request body must be a JSON object")
         checker = request_checker(operation)  # type: ignore[arg-type]
@@ -72,30 +69,6 @@ def error_body(error: DynamoDBError) -> tuple[int, dict[str, Any]]:
     return (500 if error.code in SERVER_ERRORS else 400), body
 
 
-def _decode(body: bytes) -> Any:
-    """orjson (4x faster) where it reads as `json` does; `json` for what orjson refuses and json accepts
-    (NaN, lone surrogates) and for integers of 19+ digits (orjson reads those beyond 64 bits as floats)."""
-    try:
-        if _LONG_INTEGER.search(body) is None:
-            return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        return json.loads(body.decode())
-    except ValueError:
-        raise DynamoDBError("SerializationException", "The request body is not valid JSON") from None
-
-
-def _encode(answer: dict[str, Any]) -> bytes:
-    """The answer's JSON as `json.dumps(ensure_ascii=True)` writes it: orjson (15x faster) when its bytes are
-    ASCII, else (or for integers beyond 64 bits) the stdlib encoder's escapes."""
-    try:
-        payload = orjson.dumps(answer)
-    except TypeError:
-        return _dumps(answer).encode()
-    return payload if payload.isascii() else _dumps(answer).encode()
-
-
 def responder(engine: Any) -> http.Handler:
     """The endpoint's `http.Handler` over `engine` (an `Engine` or a `RemoteEngine`)."""
 
@@ -103,7 +76,7 @@ def responder(engine: Any) -> http.Handler:
     threading.Thread(target=lambda: [request_checker(op) for op in OPERATIONS], name="dynamodb-shapes",
                      daemon=True).start()
 
-    def respond(method: bytes, headers: http.Headers, body: bytes) -> tuple[int, bytes, bytes]:
+    def respond(method: bytes, url: bytes, headers: http.Headers, body: bytes) -> tuple[int, bytes, bytes]:
         request_id = _REQUEST_ID % next(_request_ids)
         if method != b"POST":
             if method == b"OPTIONS":
@@ -111,7 +84,7 @@ def responder(engine: Any) -> http.Handler:
             return 200, b"content-type: text/plain\r\n" + _CORS + request_id, _HEALTH
         target = headers.get(b"x-amz-target")
         status, answer = handle(engine, target.decode("latin-1") if target is not None else None, body)
-        payload = _encode(answer)
+        payload = jsonwire.dumps_ascii(answer)  # as DynamoDB writes it: non-ASCII escaped
         head = b"content-type: application/x-amz-json-1.0\r\nx-amz-crc32: %d\r\n" % zlib.crc32(payload)
         return status, (head + _CORS + request_id) if b"origin" in headers else head + request_id, payload
 

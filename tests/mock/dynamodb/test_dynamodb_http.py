@@ -15,8 +15,10 @@ from typing import Any
 import boto3
 import pytest
 
-from amplify_local.mock.dynamodb import Engine, http
-from amplify_local.mock.dynamodb.api import Endpoint, _encode, handle
+from amplify_local.mock import http
+from amplify_local.mock.dynamodb import Engine
+from amplify_local.mock.dynamodb.api import Endpoint, handle
+from amplify_local.mock.jsonwire import dumps_ascii as _encode
 
 TODO = {"TableName": "Todo", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}
