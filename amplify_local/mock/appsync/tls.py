@@ -336,7 +336,8 @@ async def serve_uvicorn(
     and the graceful shutdown; the sniffing listener hands it each accepted connection, built with
     uvicorn's own HTTP protocol class, so its connection tracking and shutdown apply to them. With
     `connection` (uvicorn's protocol factory, its server state) -> protocol, that protocol takes each
-    connection first (server.GraphQLConnection, which hands other requests to uvicorn's).
+    connection first (`AppSyncApp.connection`: `mock/http.py`'s `Connection`, which hands other requests
+    to uvicorn's).
     """
     config = server.config
     if not config.loaded:

@@ -65,6 +65,14 @@ def test_malformed_requests(url: str, content: bytes, status: int, error_type: s
     _alive(url)
 
 
+def test_a_big_integer_in_the_variables_stays_an_integer(url: str) -> None:
+    """orjson would read it as a float (1.2345678901234568e+29): GraphQL must see the integer."""
+    answer = _post(url, content=b'{"query": "query ($n: Int) { listTodos(limit: $n) { items { id } } }", '
+                                b'"variables": {"n": 123456789012345678901234567890}}')
+    [error] = answer.json()["errors"]
+    assert "non 32-bit signed integer value: 123456789012345678901234567890" in error["message"]
+
+
 def test_body_over_10_mib_is_refused(url: str) -> None:
     answer = _post(url, content=b'{"query": "' + b" " * (10 * 1024 * 1024 + 10) + b'"}')
     assert answer.status_code == 413
