@@ -96,6 +96,10 @@ def _response(answer: Answer, method: bytes, connection: bytes) -> bytes:
         _STATUS_LINES[status], _Clock.date(), head, len(payload), connection, b"" if method == b"HEAD" else payload)
 
 
+def _expects_continue(headers: Headers) -> bool:
+    return headers.get(b"expect", b"").lower() == b"100-continue"
+
+
 class Connection(asyncio.Protocol):
     """One client connection: parser callbacks collect a request, `on_message_complete` answers it.
 
@@ -165,16 +169,16 @@ class Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.idle_ticks = 0
-        if self._kept is not None:
-            self._kept.append(data)
+        if self._keeps is not None:
+            if self._kept is not None:
+                self._kept.append(data)
+            self._read, self._read_at_boundary, self._begun_in_read = data, self._at_boundary, False
         if self._done and not self._skipping:
             return
         if self._raw_left:
             self._raw_body(data)
             self._flush()
             return
-        if self._keeps is not None:
-            self._read, self._read_at_boundary, self._begun_in_read = data, self._at_boundary, False
         in_head = self._in_head
         try:
             self._parser.feed_data(data)
@@ -190,9 +194,6 @@ class Connection(asyncio.Protocol):
             self._head_size += len(data)
             if self._head_size > MAX_HEAD:
                 self._fail(431, b"Request header fields too large.")
-        if len(self._queue) >= MAX_WAITING and self._transport is not None:
-            self._transport.pause_reading()
-            self._waiting_paused = True
         self._flush()
 
     # httptools callbacks
@@ -238,13 +239,12 @@ class Connection(asyncio.Protocol):
         headers = self._headers
         length = headers.get(b"content-length")
         self._length = int(length) if length is not None else -1
-        expect = self._length != 0 and b"expect" in headers and headers[b"expect"].lower() == b"100-continue"
         if self._length > self._max_body:
-            self._refuse(expect)
+            self._refuse(_expects_continue(headers))
         elif self._upgrade:
             if self._length < 0 and self._method not in (b"GET", b"HEAD", b"OPTIONS"):
                 self._fail(411, b"Length required.")  # a chunked body after an upgrade request: not parsed
-        elif expect:
+        elif self._length != 0 and b"expect" in headers and _expects_continue(headers):
             self._emit(_CONTINUE)
 
     def on_body(self, body: bytes) -> None:
@@ -264,44 +264,42 @@ class Connection(asyncio.Protocol):
                 self._emit(_END)
             return
         if not self._upgrade:
-            self._request()
+            self._request(self._parser.should_keep_alive())
 
     # answering
 
-    def _request(self) -> None:
-        """The current request is whole: answer it, or queue it behind a suspended answer."""
-        parser = self._parser
-        if self._upgrade or not parser.should_keep_alive():
+    def _request(self, keep_alive: bool) -> None:
+        """The current request is whole: answer it (a handler's tuple at once, its coroutine in a task, see
+        the module docstring), or queue it behind a suspended answer."""
+        if keep_alive:
+            connection = _KEEP_ALIVE if self._parser.get_http_version() == "1.0" else b""
+        else:
             connection = _CLOSE
             self._done = True
-        else:
-            connection = _KEEP_ALIVE if parser.get_http_version() == "1.0" else b""
+        method = self._method
         body = b"".join(self._body)
         self._body = []
-        request = (self._method, self._url, self._headers, body, connection)
         if self._task is not None:
-            self._queue.append(request)
+            self._queue.append((method, self._url, self._headers, body, connection))
+            if len(self._queue) >= MAX_WAITING and self._transport is not None:
+                self._transport.pause_reading()
+                self._waiting_paused = True
         else:
-            self._answer(request)
-        if connection is _CLOSE:
+            try:
+                answer = self._handler(method, self._url, self._headers, body)
+            except Exception:  # a bug in a handler must not take the connection's other requests down
+                log.exception("HTTP handler failed")
+                answer = _ERROR
+            if type(answer) is tuple:
+                self._out.append(_response(answer, method, connection))
+            else:
+                task = asyncio.get_running_loop().create_task(self._work(answer, method, connection))
+                self._task = task
+                if self._tasks is not None:
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+        if not keep_alive:
             self._emit(_END)
-
-    def _answer(self, request: _Request) -> None:
-        """Answer inline: a handler's tuple at once, its coroutine in a task (see the module docstring)."""
-        method, url, headers, body, connection = request
-        try:
-            answer = self._handler(method, url, headers, body)
-        except Exception:  # a bug in a handler must not take the connection's other requests down
-            log.exception("HTTP handler failed")
-            answer = _ERROR
-        if type(answer) is not tuple:
-            task = asyncio.get_running_loop().create_task(self._work(answer, method, connection))  # type: ignore[arg-type]
-            self._task = task
-            if self._tasks is not None:
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            return
-        self._out.append(_response(answer, method, connection))  # type: ignore[arg-type]
 
     async def _work(self, pending: Awaitable[Answer], method: bytes, connection: bytes) -> None:
         """Await an answer, then answer what waited behind it, in order."""
@@ -360,7 +358,7 @@ class Connection(asyncio.Protocol):
         self._raw_left -= len(taken)
         self._body.append(taken)
         if not self._raw_left:
-            self._request()
+            self._request(False)
 
     def _fail(self, status: int, message: bytes) -> None:
         """Answer an HTTP-level error and close once it is written (the rest of the stream is not read)."""
