@@ -9,10 +9,12 @@ what one `data_received` produced in one `write`.
 The differences between the servers are two seams:
 - the handler's answer: `(status, head, payload)` is answered inline, inside the parser's callback (the
   DynamoDB endpoint: its engine is synchronous); a coroutine (the AppSync simulator) is awaited in a task,
-  and the connection's later requests wait behind it in order; reading pauses when `MAX_WAITING` do. (Not
-  run eagerly with `send(None)` outside a task, though most requests would never suspend: on Python 3.11
-  `asyncio.timeout` (the Lambda runner) and sniffio/anyio (httpx, the HTTP data source) need a current
-  task, so code reached before the first suspension would fail.)
+  and the connection's later requests wait behind it in order; reading pauses when `MAX_WAITING` do.
+  When `eager()` says so, the coroutine is first run inline (`send(None)`) and becomes a task only if it
+  suspends: most Todo-mix requests never do, and the task's loop iteration (an `epoll_wait` more) and
+  handles are ~15% of such a request's CPU. Not always: until a task exists there is no current task,
+  which `asyncio.timeout` (the Lambda runner) and anyio/sniffio (httpx, the HTTP data source) need, so
+  the handler says when its coroutines reach none of that.
 - `keeps` and `fallback`: a request that `keeps(method, url, upgrade)` refuses is handed, with the
   connection and the bytes read since it began, to the protocol `fallback()` makes (uvicorn's, for the
   console, the control API, WebSocket upgrades), which keeps the connection. Those bytes are known when the
@@ -39,8 +41,9 @@ import logging
 import socket
 import threading
 import time
+import types
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from http import HTTPStatus
 from typing import Any
 
@@ -90,6 +93,25 @@ class _Clock:
         return cls.header
 
 
+@types.coroutine
+def _resume(coro: Coroutine[Any, Any, Answer], yielded: Any) -> Generator[Any, Any, Answer]:
+    """The rest of a coroutine that suspended on `yielded` when run eagerly: awaited in a task, it hands the
+    task what the coroutine yielded (a future to wait for) and the coroutine what the task sends or throws."""
+    while True:
+        try:
+            sent = yield yielded
+        except BaseException as error:  # cancellation included: the coroutine decides
+            try:
+                yielded = coro.throw(error)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+        else:
+            try:
+                yielded = coro.send(sent)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+
+
 def _response(answer: Answer, method: bytes, connection: bytes) -> bytes:
     status, head, payload = answer
     return b"%s%s%scontent-length: %d\r\n%s\r\n%s" % (
@@ -110,7 +132,7 @@ class Connection(asyncio.Protocol):
     def __init__(self, handler: Handler, connections: set[Any], *, max_body: int = MAX_BODY,
                  too_large: Answer = TOO_LARGE, keeps: Callable[[bytes, bytes, bool], bool] | None = None,
                  fallback: Callable[[], asyncio.BaseProtocol] | None = None,
-                 tasks: set[asyncio.Task[None]] | None = None) -> None:
+                 tasks: set[asyncio.Task[None]] | None = None, eager: Callable[[], bool] | None = None) -> None:
         self._handler = handler
         self._connections = connections
         self._max_body = max_body
@@ -118,6 +140,7 @@ class Connection(asyncio.Protocol):
         self._keeps = keeps
         self._fallback = fallback
         self._tasks = tasks
+        self._eager = eager
         self._parser = httptools.HttpRequestParser(self)
         self._transport: asyncio.Transport | None = None
         self._out: list[bytes] = []
@@ -290,16 +313,31 @@ class Connection(asyncio.Protocol):
             except Exception:  # a bug in a handler must not take the connection's other requests down
                 log.exception("HTTP handler failed")
                 answer = _ERROR
-            if type(answer) is tuple:
+            if type(answer) is not tuple:
+                answer = self._run(answer, method, connection)  # type: ignore[arg-type]
+            if answer is not None:
                 self._out.append(_response(answer, method, connection))
-            else:
-                task = asyncio.get_running_loop().create_task(self._work(answer, method, connection))
-                self._task = task
-                if self._tasks is not None:
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
         if not keep_alive:
             self._emit(_END)
+
+    def _run(self, coro: Coroutine[Any, Any, Answer], method: bytes, connection: bytes) -> Answer | None:
+        """A handler's coroutine: its answer when run eagerly to the end, else None and a task finishes it."""
+        pending: Awaitable[Answer] = coro
+        if self._eager is not None and self._eager():
+            try:
+                yielded = coro.send(None)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            except Exception:
+                log.exception("HTTP handler failed")
+                return _ERROR
+            pending = _resume(coro, yielded)
+        task = asyncio.get_running_loop().create_task(self._work(pending, method, connection))
+        self._task = task
+        if self._tasks is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return None
 
     async def _work(self, pending: Awaitable[Answer], method: bytes, connection: bytes) -> None:
         """Await an answer, then answer what waited behind it, in order."""

@@ -15,14 +15,16 @@ stdlib's answer, so it is used only where it does; the stdlib decides the rest:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import orjson
 
-_LONG_INTEGER = re.compile(rb"\d{19}")
+# every digit as "0", any other byte as " ": a run of 19 digits is then a substring search, ~15x faster than
+# `re.search(rb"\d{19}")` (which tries each position in Python's regex engine: 24 us on a 1 KB body)
+_DIGITS = bytes(48 if 48 <= n <= 57 else 32 for n in range(256))
+_LONG_INTEGER = b"0" * 19
 
 
 def _default(value: Any) -> Any:
@@ -42,7 +44,7 @@ def loads(raw: bytes, decode: Callable[[str], Any] = json.loads) -> Any:
     """The value `decode(raw.decode())` gives, or its `ValueError` (`json.JSONDecodeError`, or
     `UnicodeDecodeError` for a body that is not UTF-8). `decode` is the stdlib's `json.loads` or a
     `json.JSONDecoder`'s `decode` that accepts less: orjson's answer is taken only where it accepts it too."""
-    if _LONG_INTEGER.search(raw) is None:
+    if _LONG_INTEGER not in raw.translate(_DIGITS):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:

@@ -1,5 +1,5 @@
 """The shared HTTP layer's seams, over real sockets: async handlers (answered in order, whether they
-suspend or not), the handover of a request to another protocol, the keep-alive sweep, the refusal of a
+suspend or not, run eagerly or in a task), the handover of a request to another protocol, the keep-alive sweep, the refusal of a
 declared oversized body. The DynamoDB endpoint's and the AppSync server's tests cover the rest through
 their servers."""
 
@@ -22,6 +22,7 @@ class Served:
 
     def __init__(self, factory: Callable[[set[Any]], asyncio.Protocol]) -> None:
         self.connections: set[Any] = set()
+        self.eager = False
         self.loop = asyncio.new_event_loop()
         self.sock = http.bind("127.0.0.1", 0)
         self.port = self.sock.getsockname()[1]
@@ -72,6 +73,8 @@ async def _echo(method: bytes, url: bytes, headers: http.Headers, body: bytes) -
         await asyncio.sleep(0.05)
     if body == b"fail":
         raise RuntimeError("handler bug")
+    if body == b"in a task?":
+        return 200, b"", b"yes" if asyncio.current_task() is not None else b"no"
     return 200, b"content-type: text/plain\r\n", body
 
 
@@ -88,13 +91,21 @@ class Fallback(asyncio.Protocol):
                              % (len(self.received), self.received))
 
 
-@pytest.fixture
-def served() -> Iterator[Served]:
+@pytest.fixture(params=[False, True], ids=["task", "eager"])
+def served(request: pytest.FixtureRequest) -> Iterator[Served]:
     server = Served(lambda connections: http.Connection(
         _echo, connections, max_body=1000, keeps=lambda method, url, upgrade: url.startswith(b"/graphql"),
-        fallback=Fallback))
+        fallback=Fallback, eager=lambda: request.param))
+    server.eager = request.param
     yield server
     server.stop()
+
+
+def test_a_coroutine_runs_in_a_task_unless_the_handler_allows_eager_runs(served: Served) -> None:
+    """Eager: no task until the coroutine suspends (`asyncio.timeout` and anyio would fail there)."""
+    with served.connect() as sock:
+        sock.sendall(request(b"/graphql", b"in a task?"))
+        assert responses(sock, 1)[0][2] == (b"no" if served.eager else b"yes")
 
 
 def test_async_answers_come_in_order_whether_they_suspend_or_not(served: Served) -> None:

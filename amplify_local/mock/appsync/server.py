@@ -89,6 +89,8 @@ class AppSyncApp:
         self.extra_routes = extra_routes
         self._router: ASGIApp | None = None
         self._keep_alive: tuple[Any, http.KeepAlive] | None = None  # (uvicorn's server state, its sweep)
+        self._eager_for: Simulator | None = None  # the simulator `_eager` was decided for
+        self._eager = False
 
     @property
     def router(self) -> ASGIApp:
@@ -105,7 +107,20 @@ class AppSyncApp:
         if self._keep_alive is None or self._keep_alive[0] is not server_state:
             self._keep_alive = (server_state, http.KeepAlive(server_state.connections))
         return http.Connection(self.respond, server_state.connections, max_body=MAX_BODY_BYTES,
-                               too_large=_TOO_LARGE_ANSWER, keeps=_keeps, fallback=fallback, tasks=server_state.tasks)
+                               too_large=_TOO_LARGE_ANSWER, keeps=_keeps, fallback=fallback, tasks=server_state.tasks,
+                               eager=self.eager)
+
+    def eager(self) -> bool:
+        """Whether `respond` may run before a task exists (`http.Connection`): when the served API reaches no
+        code that needs a current task (the Lambda runner's `asyncio.timeout`, httpx's anyio), i.e. its data
+        sources are DynamoDB and NONE only and no request is authorised by a Lambda function."""
+        simulator = self.state.simulator
+        if self._eager_for is not simulator:
+            api = simulator.api
+            self._eager_for = simulator
+            self._eager = (all(source.type in ("AMAZON_DYNAMODB", "NONE") for source in api.data_sources.values())
+                           and "AWS_LAMBDA" not in api.auth_modes)
+        return self._eager
 
     async def respond(self, method: bytes, url: bytes, headers: http.Headers, body: bytes) -> http.Answer:
         """`POST /graphql` as `http.Connection` hands it over: the answer with our JSON and CORS headers."""
