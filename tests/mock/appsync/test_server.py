@@ -267,3 +267,15 @@ def test_websocket_upgrade_and_tls_on_the_same_port(url: str) -> None:
         for _ in range(2):
             answer = client.post(f"{url.replace('http:', 'https:')}/graphql", content=LIST, headers=KEY)
             assert answer.status_code == 200 and "listTodos" in answer.json()["data"]
+
+
+@pytest.mark.parametrize(("api", "eager"), [("01-todo", True), ("07-function", False)])
+def test_requests_run_eagerly_only_when_the_api_reaches_no_lambda_or_http_code(api: str, eager: bool) -> None:
+    """An AWS_LAMBDA data source awaits the Lambda runner's `asyncio.timeout`, which needs a current task."""
+    from amplify_local.mock.appsync.service import MockService
+
+    service = MockService.create(project=None, build=CORPUS / "v1" / api)
+    try:
+        assert service.app.eager() is eager
+    finally:
+        service.engine.close()
