@@ -53,11 +53,16 @@ def loads(raw: bytes, decode: Callable[[str], Any] = json.loads) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON, as `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` writes it."""
+    """Compact UTF-8 JSON, as `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` writes it
+    (with `\\u` escapes when a string holds a lone surrogate, which UTF-8 cannot carry)."""
     try:
         return orjson.dumps(value, default=_default)
-    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, a non-string key
-        return _UTF8(value).encode()
+    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, a non-string key, a lone surrogate
+        text = _UTF8(value)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate (DynamoDB keeps one as sent) has no UTF-8 form: escaped
+        return _ASCII(value).encode()
 
 
 def dumps_ascii(value: Any) -> bytes:

@@ -55,3 +55,9 @@ def test_dumps_writes_the_stdlib_bytes(value: object) -> None:
 
 def test_engine_values_serialise() -> None:
     assert dumps({"n": Decimal("3"), "f": Decimal("2.5"), "s": {1}, "t": (1, 2)}) == b'{"n":3,"f":2.5,"s":[1],"t":[1,2]}'
+
+
+def test_a_lone_surrogate_is_written_escaped_and_reads_back() -> None:
+    value = {"name": "a\ud800b"}  # DynamoDB keeps such a string as sent; a GraphQL answer may carry it
+    assert dumps(value) == b'{"name":"a\\ud800b"}'
+    assert loads(dumps(value)) == value

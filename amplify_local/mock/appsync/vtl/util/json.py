@@ -3,9 +3,8 @@
 orjson does the common case; the stdlib codec defines the result. orjson is used only where it gives
 the same text or value: `dumps` for trees of str, int, bool, null, maps and lists (orjson writes some
 floats differently, NaN as null, and refuses ints beyond 64 bits and non-string keys, which then take
-the stdlib path); `loads` for texts without a run of 19 digits (orjson reads an integer beyond 64 bits as
-a float) that orjson accepts (it refuses NaN, lone surrogates and 1e400, which the stdlib path then
-reads or rejects as before, with its own error).
+the stdlib path); `loads` through `mock/jsonwire.loads` (the servers' guard: a run of 19 digits or what
+orjson refuses goes to the stdlib), with a decoder that refuses NaN as Jackson does.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from amplify_local.mock import jsonwire
 from amplify_local.mock.appsync.errors import TemplateError
 
 
@@ -39,22 +39,15 @@ def _no_constant(name: str) -> Any:
 
 
 DECODER = json.JSONDecoder(parse_constant=_no_constant)  # defines what `loads` returns or raises
-_DIGITS = bytes(48 if 48 <= n <= 57 else 32 for n in range(256))  # every digit as "0", the rest as " "
-_LONG_NUMBER = b"0" * 19
 
 
 def loads(text: str) -> Any:
-    """`DECODER.decode(text)`, through orjson when that gives the same value; `ValueError` as it raises."""
+    """`DECODER.decode(text)`, through the servers' orjson fast path where it gives the same value."""
     try:
         data = text.encode()
     except UnicodeEncodeError:  # a lone surrogate: orjson refuses what the stdlib may read
         return DECODER.decode(text)
-    if _LONG_NUMBER not in data.translate(_DIGITS):
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass
-    return DECODER.decode(text)
+    return jsonwire.loads(data, DECODER.decode)
 
 
 _MAX_CONTAINERS = 10_000  # beyond this (or in a map that contains itself) the stdlib decides
