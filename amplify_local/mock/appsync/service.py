@@ -31,8 +31,11 @@ log = logging.getLogger("amplify_local.appsync")
 
 BUILD_CACHE = Path("amplify") / "mock-data" / "api-build"  # <api name>.json: the last transform and its key
 AFTER_START_DELAY = 1.0  # seconds after the API answers before starting what the first query does not need
-# seconds after the API answers before compiling the templates no query has used yet and watching the files
+# seconds after the API answers before compiling the templates no query has used yet
 IDLE_DELAY = 0.3
+# seconds after it answers before watching the files: the first queries of a client that waited for the port
+# are answered by then, and a schema saved at once is still served within ~0.2 s of the save
+WATCH_DELAY = 0.1
 
 
 class ServiceError(Exception):
@@ -234,7 +237,7 @@ class MockService:
     async def _watch(self) -> None:
         """Hot reload, started after the first queries (importing and starting the watcher costs ~50 ms of
         CPU); edits made before it started are caught up from the time the API was read."""
-        await asyncio.sleep(IDLE_DELAY)
+        await asyncio.sleep(WATCH_DELAY)
         from amplify_local.mock.watcher import MESSAGES, watch
 
         assert self.project is not None
