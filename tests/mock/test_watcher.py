@@ -3,11 +3,13 @@ with the previous API, recovers on the fix, and keeps the data; plus the change 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -50,67 +52,73 @@ def _until(predicate, timeout: float = 20.0) -> float:
     raise AssertionError("condition not reached in time")
 
 
-def test_edit_break_fix(tmp_path: Path) -> None:
-    api = tmp_path / "amplify" / "backend" / "api" / "demo"
-    api.mkdir(parents=True)
-    schema = api / "schema.graphql"
-    schema.write_text("type Todo @model { id: ID! name: String }\n")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}/graphql"
+class Mock:
+    """`amplify mock api` running in a scratch project whose API folder holds `schema`."""
 
-    def post(query: str) -> dict:
-        return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
+    def __init__(self, root: Path, schema: str) -> None:
+        self.api = root / "amplify" / "backend" / "api" / "demo"
+        self.api.mkdir(parents=True)
+        self.schema = self.api / "schema.graphql"
+        self.schema.write_text(schema)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}/graphql"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port), "--ddb-port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root)
 
+    def post(self, query: str) -> dict:
+        return httpx.post(self.url, json={"query": query}, headers=KEY, timeout=30).json()
+
+    def line(self, prefix: str) -> str:
+        return _line(self.process, prefix)
+
+    def next_line(self) -> str:
+        return self.process.stdout.readline().strip()
+
+
+@contextlib.contextmanager
+def running_mock(root: Path, schema: str, stop: int = signal.SIGINT) -> Iterator[Mock]:
+    """The mock started and announced; stopped by `stop` afterwards, which it must survive with status 0."""
+    mock = Mock(root, schema)
     try:
-        _line(process, "AppSync Mock endpoint is running")
-        post('mutation { createTodo(input: {id: "t1", name: "kept"}) { id } }')
+        mock.line("AppSync Mock endpoint is running")
+        yield mock
+    finally:
+        mock.process.send_signal(stop)
+        assert mock.process.wait(timeout=10) == 0
 
-        schema.write_text("type Todo @model { id: ID! name: String done: Boolean }\n")
-        _line(process, "GraphQL Schema change detected. Reloading...")
-        _until(lambda: "errors" not in post('{ getTodo(id: "t1") { name done } }'))
-        assert post('{ getTodo(id: "t1") { name done } }') == {"data": {"getTodo": {"name": "kept", "done": None}}}
-        assert process.stdout.readline().strip() == "API reloaded."
 
-        schema.write_text("type Todo @model { id: ID! name: String done: Boolean \n")
-        _line(process, "GraphQL Schema change detected. Reloading...")
-        assert process.stdout.readline().strip() == "Reloading failed with error"
-        report = [process.stdout.readline() for _ in range(4)]
+def test_edit_break_fix(tmp_path: Path) -> None:
+    with running_mock(tmp_path, "type Todo @model { id: ID! name: String }\n", signal.SIGTERM) as mock:
+        mock.post('mutation { createTodo(input: {id: "t1", name: "kept"}) { id } }')
+
+        mock.schema.write_text("type Todo @model { id: ID! name: String done: Boolean }\n")
+        mock.line("GraphQL Schema change detected. Reloading...")
+        _until(lambda: "errors" not in mock.post('{ getTodo(id: "t1") { name done } }'))
+        assert mock.post('{ getTodo(id: "t1") { name done } }') == {"data": {"getTodo": {"name": "kept", "done": None}}}
+        assert mock.next_line() == "API reloaded."
+
+        mock.schema.write_text("type Todo @model { id: ID! name: String done: Boolean \n")
+        mock.line("GraphQL Schema change detected. Reloading...")
+        assert mock.next_line() == "Reloading failed with error"
+        report = [mock.process.stdout.readline() for _ in range(4)]
         assert report[0].startswith("Syntax Error")
         assert any("schema.graphql:1:55" in line for line in report), report  # the end of the text
-        assert post('{ getTodo(id: "t1") { name done } }')["data"]["getTodo"]["name"] == "kept"
+        assert mock.post('{ getTodo(id: "t1") { name done } }')["data"]["getTodo"]["name"] == "kept"
 
-        schema.write_text("type Todo @model { id: ID! name: String done: Boolean priority: Int }\n")
-        _until(lambda: "errors" not in post('{ getTodo(id: "t1") { priority } }'))
-        assert post('{ getTodo(id: "t1") { name priority } }') == {
+        mock.schema.write_text("type Todo @model { id: ID! name: String done: Boolean priority: Int }\n")
+        _until(lambda: "errors" not in mock.post('{ getTodo(id: "t1") { priority } }'))
+        assert mock.post('{ getTodo(id: "t1") { name priority } }') == {
             "data": {"getTodo": {"name": "kept", "priority": None}}}
-    finally:
-        process.terminate()
-        assert process.wait(timeout=10) == 0
 
 
 def test_an_edit_before_the_watcher_starts_is_caught_up(tmp_path: Path) -> None:
     """The watcher starts after the first queries; a schema saved right after the start still reloads."""
-    api = tmp_path / "amplify" / "backend" / "api" / "demo"
-    api.mkdir(parents=True)
-    schema = api / "schema.graphql"
-    schema.write_text("type Todo @model { id: ID! name: String }\n")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
-                                "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=tmp_path)
-    try:
-        _line(process, "AppSync Mock endpoint is running")
-        schema.write_text("type Todo @model { id: ID! name: String done: Boolean }\n")
-        _line(process, "GraphQL Schema change detected. Reloading...")
-        assert process.stdout.readline().strip() == "API reloaded."
-        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ listTodos { items { done } } }"},
-                            headers=KEY, timeout=30).json()
-        assert answer == {"data": {"listTodos": {"items": []}}}
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+    with running_mock(tmp_path, "type Todo @model { id: ID! name: String }\n") as mock:
+        mock.schema.write_text("type Todo @model { id: ID! name: String done: Boolean }\n")
+        mock.line("GraphQL Schema change detected. Reloading...")
+        assert mock.next_line() == "API reloaded."
+        assert mock.post("{ listTodos { items { done } } }") == {"data": {"listTodos": {"items": []}}}
 
 
 def test_batch_and_changed_since(tmp_path: Path) -> None:
@@ -131,83 +139,34 @@ def test_batch_and_changed_since(tmp_path: Path) -> None:
 
 
 def test_generated_templates_are_editable_and_only_edits_stay(tmp_path: Path) -> None:
-    api = tmp_path / "amplify" / "backend" / "api" / "demo"
-    api.mkdir(parents=True)
-    (api / "schema.graphql").write_text("type Todo @model { id: ID! name: String }\n")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
-                                "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}/graphql"
-
-    def post(query: str) -> dict:
-        return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
-
-    try:
-        _line(process, "AppSync Mock endpoint is running")
-        generated = sorted(p.name for p in (api / "resolvers").glob("*.vtl"))
+    with running_mock(tmp_path, "type Todo @model { id: ID! name: String }\n") as mock:
+        generated = sorted(p.name for p in (mock.api / "resolvers").glob("*.vtl"))
         assert "Query.getTodo.res.vtl" in generated and len(generated) >= 10
-        post('mutation { createTodo(input: {id: "t1", name: "n"}) { id } }')
-        edited = api / "resolvers" / "Query.getTodo.res.vtl"
+        mock.post('mutation { createTodo(input: {id: "t1", name: "n"}) { id } }')
+        edited = mock.api / "resolvers" / "Query.getTodo.res.vtl"
         edited.write_text('$util.toJson({"id": "edited", "name": "from the user\'s template"})\n')
-        _line(process, "Mapping template change detected. Reloading...")
-        _until(lambda: post('{ getTodo(id: "t1") { id } }')["data"]["getTodo"]["id"] == "edited")
-        assert process.stdout.readline().strip() == "API reloaded."
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
-    assert [p.name for p in (api / "resolvers").glob("*.vtl")] == ["Query.getTodo.res.vtl"]
+        mock.line("Mapping template change detected. Reloading...")
+        _until(lambda: mock.post('{ getTodo(id: "t1") { id } }')["data"]["getTodo"]["id"] == "edited")
+        assert mock.next_line() == "API reloaded."
+    assert [p.name for p in (mock.api / "resolvers").glob("*.vtl")] == ["Query.getTodo.res.vtl"]
 
 
 def test_a_broken_template_edit_keeps_the_previous_api(tmp_path: Path) -> None:
-    api = tmp_path / "amplify" / "backend" / "api" / "demo"
-    api.mkdir(parents=True)
-    (api / "schema.graphql").write_text("type Todo @model { id: ID! name: String }\n")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
-                                "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}/graphql"
-
-    def post(query: str) -> dict:
-        return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
-
-    try:
-        _line(process, "AppSync Mock endpoint is running")
-        post('mutation { createTodo(input: {id: "t1", name: "kept"}) { id } }')
-        (api / "resolvers" / "Query.getTodo.res.vtl").write_text("#if( $ctx.error\n$util.toJson($ctx.result)\n")
-        _line(process, "Mapping template change detected. Reloading...")
-        assert process.stdout.readline().strip() == "Reloading failed with error"
-        assert "resolvers/Query.getTodo.res.vtl:1:" in process.stdout.readline()
-        assert post('{ getTodo(id: "t1") { name } }') == {"data": {"getTodo": {"name": "kept"}}}
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+    with running_mock(tmp_path, "type Todo @model { id: ID! name: String }\n") as mock:
+        mock.post('mutation { createTodo(input: {id: "t1", name: "kept"}) { id } }')
+        (mock.api / "resolvers" / "Query.getTodo.res.vtl").write_text("#if( $ctx.error\n$util.toJson($ctx.result)\n")
+        mock.line("Mapping template change detected. Reloading...")
+        assert mock.next_line() == "Reloading failed with error"
+        assert "resolvers/Query.getTodo.res.vtl:1:" in mock.process.stdout.readline()
+        assert mock.post('{ getTodo(id: "t1") { name } }') == {"data": {"getTodo": {"name": "kept"}}}
 
 
 def test_reload_adds_an_index_over_existing_data(tmp_path: Path) -> None:
-    api = tmp_path / "amplify" / "backend" / "api" / "demo"
-    api.mkdir(parents=True)
-    schema = api / "schema.graphql"
-    schema.write_text("type Todo @model { id: ID! name: String! }\n")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "amplify_local", "mock", "api", "--port", str(port),
-                                "--ddb-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}/graphql"
-
-    def post(query: str) -> dict:
-        return httpx.post(url, json={"query": query}, headers=KEY, timeout=30).json()
-
-    try:
-        _line(process, "AppSync Mock endpoint is running")
-        post('mutation { createTodo(input: {id: "t1", name: "alpha"}) { id } }')
-        schema.write_text('type Todo @model @key(name: "byName", fields: ["name"], queryField: "todosByName")'
-                          " { id: ID! name: String! }\n")
-        _line(process, "GraphQL Schema change detected. Reloading...")
-        _until(lambda: "errors" not in post('{ todosByName(name: "alpha") { items { id } } }'))
-        assert post('{ todosByName(name: "alpha") { items { id } } }') == {
+    with running_mock(tmp_path, "type Todo @model { id: ID! name: String! }\n", signal.SIGTERM) as mock:
+        mock.post('mutation { createTodo(input: {id: "t1", name: "alpha"}) { id } }')
+        mock.schema.write_text('type Todo @model @key(name: "byName", fields: ["name"], queryField: "todosByName")'
+                               " { id: ID! name: String! }\n")
+        mock.line("GraphQL Schema change detected. Reloading...")
+        _until(lambda: "errors" not in mock.post('{ todosByName(name: "alpha") { items { id } } }'))
+        assert mock.post('{ todosByName(name: "alpha") { items { id } } }') == {
             "data": {"todosByName": {"items": [{"id": "t1"}]}}}
-    finally:
-        process.terminate()
-        assert process.wait(timeout=10) == 0
