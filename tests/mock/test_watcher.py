@@ -103,7 +103,7 @@ def test_edit_break_fix(tmp_path: Path) -> None:
         assert mock.next_line() == "Reloading failed with error"
         report = [mock.process.stdout.readline() for _ in range(4)]
         assert report[0].startswith("Syntax Error")
-        assert any("schema.graphql:1:55" in line for line in report), report  # the end of the text
+        assert any("schema.graphql:2:1" in line for line in report), report  # <EOF>, after the last newline
         assert mock.post('{ getTodo(id: "t1") { name done } }')["data"]["getTodo"]["name"] == "kept"
 
         mock.schema.write_text("type Todo @model { id: ID! name: String done: Boolean priority: Int }\n")
