@@ -474,7 +474,7 @@ class Engine:
                     self._store(spec, pk, sk, self._load(spec, pk, sk), item, records, size, plain)
             else:
                 self._journal.write_many(f"INSERT OR REPLACE INTO {spec.sql} VALUES (?, ?, ?, ?, ?)",
-                                         [_row(*row) for row in rows])
+                                         [_compact(_row(*row)) for row in rows])
         return len(rows)
 
     def clear(self) -> list[str]:
@@ -885,6 +885,13 @@ def _key_of(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 def _row(pk: bytes, sk: bytes, size: int, item: dict[str, Any], plain: dict[str, Any]) -> storage.Row:
     return pk, sk, size, _dumps(item), storage.encode_plain(plain)
+
+
+def _compact(row: storage.Row) -> storage.Row:
+    """A row whose bytes are copied to their exact size, for rows held by the thousand until a commit (a seed):
+    each `orjson.dumps` result keeps a ~4 KB buffer, 430 MB for 50,000 rows; the copies take ~15 MB."""
+    pk, sk, size, item, plain = row
+    return pk, sk, size, memoryview(item).tobytes(), None if plain is None else memoryview(plain).tobytes()
 
 
 def _plain(item: bytes, plain: bytes | None) -> dict[str, Any]:
