@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 from kit import CORPUS
-from ports import free_port
+from ports import busy_port, free_port
 
 BUILD = CORPUS / "v1" / "01-todo"
 
@@ -35,10 +34,7 @@ def test_prints_the_reference_lines_and_stops_on_sigint(tmp_path: Path) -> None:
 
 
 def test_busy_port_is_refused_clearly(tmp_path: Path) -> None:
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
+    with busy_port() as port:
         process = _start(["--build", str(BUILD), "--port", str(port)], tmp_path)
         _, err = process.communicate(timeout=30)
     assert process.returncode == 1

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import boto3
-from ports import free_port
+from ports import busy_port, free_port
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen:
@@ -46,10 +45,7 @@ def test_serves_sdk_calls_keeps_data_and_stops_on_sigterm(tmp_path: Path) -> Non
 
 
 def test_busy_port_is_refused_clearly(tmp_path: Path) -> None:
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
+    with busy_port() as port:
         process = _start(["--port", str(port), "--in-memory"], tmp_path)
         _, err = process.communicate(timeout=30)
     assert process.returncode == 1
