@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_PORT = 62224
-USAGE = "amplify mock dynamodb [--port N] [--host H] [--db-path PATH | --in-memory]"
+USAGE = "amplify mock dynamodb [--port N] [--host H] [--db-path PATH | --in-memory] [--readers N]"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db-path", type=Path, help="SQLite file, or folder for local.sqlite "
                         "(default: amplify/mock-data/dynamodb of the project)")
     parser.add_argument("--in-memory", action="store_true", help="keep the tables in memory only")
+    parser.add_argument("--readers", type=int, help="reader processes that answer reads beside the one that "
+                        "writes (default: one per further core, at most 3; 0 with --in-memory)")
     return parser
 
 
@@ -30,6 +32,7 @@ def main(argv: list[str]) -> int:
     options = _parser().parse_args(argv)
     from amplify_local.mock.dynamodb import Engine, StorageError
     from amplify_local.mock.dynamodb.api import serve
+    from amplify_local.mock.dynamodb.readers import default_count, supported
     from amplify_local.mock.dynamodb.storage import database_file
     from amplify_local.mock.http import bind
 
@@ -37,8 +40,19 @@ def main(argv: list[str]) -> int:
         print("amplify mock dynamodb: --in-memory and --db-path cannot be used together", file=sys.stderr)
         return 2
     path = None if options.in_memory else options.db_path or Path.cwd() / "amplify" / "mock-data" / "dynamodb"
+    if options.readers is None:
+        readers = default_count() if path is not None else 0
+    elif options.readers and (path is None or not supported()):
+        print("amplify mock dynamodb: --readers needs a file (not --in-memory) and a POSIX system (Linux, macOS)",
+              file=sys.stderr)
+        return 2
+    elif options.readers < 0:
+        print("amplify mock dynamodb: --readers must be 0 or more", file=sys.stderr)
+        return 2
+    else:
+        readers = options.readers
     try:
-        engine = Engine.open(path)
+        engine = Engine.open(path, shared=bool(readers))
     except StorageError as error:
         print(f"amplify mock dynamodb: {error}", file=sys.stderr)
         return 1
@@ -55,7 +69,7 @@ def main(argv: list[str]) -> int:
         print(f"DynamoDB endpoint is running at http://{options.host}:{options.port} (data in {where})", flush=True)
 
     try:
-        serve(engine, sock=sock, on_ready=ready)
+        serve(engine, sock=sock, on_ready=ready, readers=readers, path=path)
     finally:
         engine.close()
     return 0

@@ -15,9 +15,10 @@ The differences between the servers are two seams:
   handles are ~15% of such a request's CPU. Not always: until a task exists there is no current task,
   which `asyncio.timeout` (the Lambda runner) and anyio/sniffio (httpx, the HTTP data source) need, so
   the handler says when its coroutines reach none of that.
-- `keeps` and `fallback`: a request that `keeps(method, url, upgrade)` refuses is handed, with the
+- `keeps` and `fallback`: a request that `keeps(method, url, headers, upgrade)` refuses is handed, with the
   connection and the bytes read since it began, to the protocol `fallback()` makes (uvicorn's, for the
-  console, the control API, WebSocket upgrades), which keeps the connection. Those bytes are known when the
+  console, the control API, WebSocket upgrades; the DynamoDB endpoint's primary process, for a write that
+  reaches a reader process), which keeps the connection. Those bytes are known when the
   request began a read, as it does for every client that waits for its answers; a request to hand over
   pipelined behind another in the same read gets a 400 and the connection closes.
 
@@ -57,6 +58,8 @@ Answer = tuple[int, bytes, bytes]
 # (method, URL as sent, headers by lower-case name (repeated ones joined by ", "), body) -> an answer, or
 # a coroutine that returns one
 Handler = Callable[[bytes, bytes, Headers, bytes], Answer | Coroutine[Any, Any, Answer]]
+# (method, URL, headers, whether it asks for an upgrade) -> whether the handler answers it (else: hand over)
+Keeps = Callable[[bytes, bytes, Headers, bool], bool]
 
 MAX_BODY = 16 * 1024 * 1024
 MAX_HEAD = 64 * 1024
@@ -130,10 +133,12 @@ class Connection(asyncio.Protocol):
     while it runs (uvicorn's `server_state.tasks`)."""
 
     def __init__(self, handler: Handler, connections: set[Any], *, max_body: int = MAX_BODY,
-                 too_large: Answer = TOO_LARGE, keeps: Callable[[bytes, bytes, bool], bool] | None = None,
+                 too_large: Answer = TOO_LARGE, keeps: Keeps | None = None,
                  fallback: Callable[[], asyncio.BaseProtocol] | None = None,
-                 tasks: set[asyncio.Task[None]] | None = None, eager: Callable[[], bool] | None = None) -> None:
+                 tasks: set[asyncio.Task[None]] | None = None, eager: Callable[[], bool] | None = None,
+                 first: bytes = b"") -> None:
         self._handler = handler
+        self._first = first  # bytes another process read from this connection before handing it here
         self._connections = connections
         self._max_body = max_body
         self._too_large = too_large
@@ -174,6 +179,9 @@ class Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]
         self._connections.add(self)
+        if self._first:
+            first, self._first = self._first, b""
+            self.data_received(first)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._connections.discard(self)
@@ -251,7 +259,7 @@ class Connection(asyncio.Protocol):
         self._method = parser.get_method()
         self._upgrade = parser.should_upgrade()
         if self._keeps is not None:
-            if not self._keeps(self._method, self._url, self._upgrade):
+            if not self._keeps(self._method, self._url, self._headers, self._upgrade):
                 if self._kept is None:
                     self._fail(400, b"Invalid HTTP request received.")
                 else:
@@ -485,9 +493,15 @@ class Server:
     so a host stopping several servers treats this one alike) or calling `stop()` from any thread closes
     the listeners and every connection, then `serve` returns."""
 
-    def __init__(self, handler: Handler, keep_alive: float = KEEP_ALIVE_SECONDS) -> None:
+    def __init__(self, handler: Handler, keep_alive: float = KEEP_ALIVE_SECONDS, *,
+                 keeps: Keeps | None = None,
+                 fallback: Callable[[], asyncio.BaseProtocol] | None = None) -> None:
         self.handler = handler
         self.keep_alive = keep_alive
+        self._keeps = keeps
+        self._fallback = fallback
+        # the protocol of each accepted connection: ours, unless a host routes some elsewhere
+        self.accept: Callable[[], asyncio.BaseProtocol] = self.connection
         self.started = False
         self._connections: set[Connection] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -503,6 +517,15 @@ class Server:
         if value:
             self.stop()
 
+    def connection(self, first: bytes = b"") -> Connection:
+        """The protocol of one connection served here; `first`: bytes already read from it."""
+        return Connection(self.handler, self._connections, keeps=self._keeps, fallback=self._fallback, first=first)
+
+    async def adopt(self, sock: socket.socket, first: bytes) -> None:
+        """Serve a connection that another process accepted (and read `first` from: a request it hands over)."""
+        assert self._loop is not None
+        await self._loop.connect_accepted_socket(lambda: self.connection(first), sock)
+
     def stop(self) -> None:
         self._exit_requested = True
         if self._loop is not None and self._exit is not None:
@@ -514,8 +537,8 @@ class Server:
         self._exit = asyncio.Event()
         if self._exit_requested:
             return
-        listeners = [await self._loop.create_server(lambda: Connection(self.handler, self._connections), sock=sock,
-                                                    backlog=1024) for sock in sockets]
+        listeners = [await self._loop.create_server(lambda: self.accept(), sock=sock, backlog=1024)
+                     for sock in sockets]
         keep_alive = KeepAlive(self._connections, self.keep_alive)
         self.started = True
         try:

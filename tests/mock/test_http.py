@@ -94,7 +94,7 @@ class Fallback(asyncio.Protocol):
 @pytest.fixture(params=[False, True], ids=["task", "eager"])
 def served(request: pytest.FixtureRequest) -> Iterator[Served]:
     server = Served(lambda connections: http.Connection(
-        _echo, connections, max_body=1000, keeps=lambda method, url, upgrade: url.startswith(b"/graphql"),
+        _echo, connections, max_body=1000, keeps=lambda method, url, headers, upgrade: url.startswith(b"/graphql"),
         fallback=Fallback, eager=lambda: request.param))
     server.eager = request.param
     yield server

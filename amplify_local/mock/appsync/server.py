@@ -67,7 +67,7 @@ TOO_LARGE = _error(413, "PayloadTooLargeException", f"The request body exceeds t
 _TOO_LARGE_ANSWER: http.Answer = (TOO_LARGE[0], _JSON_HEAD, dumps(TOO_LARGE[1]))
 
 
-def _keeps(method: bytes, url: bytes, upgrade: bool) -> bool:
+def _keeps(method: bytes, url: bytes, headers: http.Headers, upgrade: bool) -> bool:
     """Whether a request is answered by `AppSyncApp.respond` rather than handed over to uvicorn."""
     return method == b"POST" and not upgrade and url.partition(b"?")[0] == b"/graphql"
 

@@ -19,6 +19,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from amplify_local.mock import http, jsonwire
@@ -114,6 +115,25 @@ class Endpoint:
 
 
 def serve(engine: Any, host: str = "127.0.0.1", port: int = 62224, *, sock: socket.socket | None = None,
-          on_ready: Callable[[], None] | None = None) -> None:
-    """Serve the endpoint in this thread until SIGINT or SIGTERM (uvloop's loop when installed)."""
-    http.run(create_server(engine), sock if sock is not None else http.bind(host, port), on_ready)
+          on_ready: Callable[[], None] | None = None, readers: int = 0, path: Path | None = None) -> None:
+    """Serve the endpoint in this thread until SIGINT or SIGTERM (uvloop's loop when installed), with
+    `readers` reader processes over the file at `path` (`readers.py`; the engine opened with `shared=True`)."""
+    server = create_server(engine)
+    sock = sock if sock is not None else http.bind(host, port)
+    if not readers:
+        http.run(server, sock, on_ready)
+        return
+    from amplify_local.mock.dynamodb.readers import Pool
+
+    assert path is not None
+    pool = Pool(engine, path, server, readers)
+
+    def ready() -> None:
+        pool.start()
+        if on_ready is not None:
+            on_ready()
+
+    try:
+        http.run(server, sock, ready)
+    finally:
+        pool.stop()

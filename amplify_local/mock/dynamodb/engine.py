@@ -147,6 +147,8 @@ class _Transaction:
                 return
             if self._schema:
                 journal.checkpoint()
+                if journal.progress is not None:
+                    journal.progress.schema_changed()
             else:
                 if self._atomic:
                     journal.release()
@@ -161,23 +163,42 @@ class _Transaction:
 class Engine:
     """DynamoDB's operations over one SQLite database (a file, or memory for tests)."""
 
-    def __init__(self, journal: storage.Journal) -> None:
-        self._journal = journal
-        self._db = connection = journal.db
+    def __init__(self, journal: storage.Snapshot) -> None:
+        # a reader process's engine has a `Snapshot`, and is only asked to read (`readers.py`)
+        self._journal: storage.Journal = journal  # type: ignore[assignment]
+        self._db = journal.db
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._tokens: dict[str, tuple[str, dict[str, Any], float]] = {}
-        self._tables: dict[str, TableSpec] = {
-            name: TableSpec.from_json(json.loads(spec)) for name, spec in connection.execute("SELECT name, spec FROM _tables")
-        }
+        self._tables: dict[str, TableSpec] = {}
+        self.reload_tables()
         self._closed = threading.Event()
         self._sweeper: threading.Thread | None = None
-        self._start_sweeper()
+        if isinstance(journal, storage.Journal):
+            self._start_sweeper()
 
     @classmethod
-    def open(cls, path: Path | None) -> Engine:
-        """The engine over the file at `path` (created when missing), or over memory when None."""
-        return cls(storage.connect(path))
+    def open(cls, path: Path | None, shared: bool = False) -> Engine:
+        """The engine over the file at `path` (created when missing), or over memory when None; `shared`: reader
+        processes may read the file meanwhile (`readers.py`)."""
+        return cls(storage.connect(path, shared))
+
+    @property
+    def progress(self) -> storage.Progress | None:
+        """The write counts reader processes watch (an engine opened with `shared=True`), else None."""
+        return self._journal.progress
+
+    def reload_tables(self) -> None:
+        """Read the tables' definitions again (a reader's, after the writer changed them)."""
+        with self._lock:
+            self._tables = {name: TableSpec.from_json(json.loads(spec))
+                            for name, spec in self._db.execute("SELECT name, spec FROM _tables")}
+
+    def publish(self) -> None:
+        """Commit the acknowledged writes that other processes cannot see yet."""
+        with self._lock:
+            if not self._closed.is_set() and self._journal.unpublished():
+                self._journal.checkpoint()
 
     def close(self) -> None:
         """Commit what the journal holds and release the file (a second call does nothing)."""

@@ -21,6 +21,13 @@ as numbers, sets as lists), both as orjson bytes, so an AppSync read decodes one
 nothing (`plain` is NULL when orjson cannot encode it, an integer beyond 64 bits: converted on read);
 the file is only ever read by the engine that tagged it. A file of an earlier release (store version 2)
 is upgraded in place when opened, after its redo log is replayed (`_migrate`); older development files are refused.
+
+Shared mode (`connect(path, shared=True)`, the endpoint with reader processes, `readers.py`): the file is
+not locked exclusively, so other processes can open `Snapshot`s of it (read-only connections that see what
+the journal has committed); the one-writer rule is kept by an `flock` on the redo log instead. The journal
+then counts its acknowledged and its committed writes in a `Progress` shared with the readers: a reader
+answers only while both counts are equal (nothing acknowledged is missing from its view), and the writer
+commits (`Journal.checkpoint`) soon after its writes stop.
 """
 
 from __future__ import annotations
@@ -28,9 +35,11 @@ from __future__ import annotations
 import base64
 import json
 import marshal
+import mmap
 import os
 import sqlite3
 import struct
+import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -76,15 +85,22 @@ class StorageError(Exception):
     """The database file cannot be used; the message names the file and what to do."""
 
 
-def connect(path: Path | None) -> Journal:
-    """Open (or create) the engine's database, replaying its redo log; None gives a private in-memory one."""
+def connect(path: Path | None, shared: bool = False) -> Journal:
+    """Open (or create) the engine's database, replaying its redo log; None gives a private in-memory one.
+    `shared`: other processes may read the file meanwhile (see the module docstring)."""
     if path is None:
         connection = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         _initialise(connection)
         return Journal(connection, None)
     path = database_file(Path(path))
-    connection = _open_file(path)
     log = path.with_name(path.name + "-redo")
+    owner = _own(path, log) if shared else None
+    try:
+        connection = _open_file(path, shared)
+    except StorageError:
+        if owner is not None:
+            os.close(owner)
+        raise
     try:
         _replay(connection, log)  # a log is replayed in the store version that wrote it, then the file migrates
         _migrate(connection)
@@ -92,10 +108,42 @@ def connect(path: Path | None) -> Journal:
         connection.close()
         raise StorageError(f"{log} cannot be replayed into {path.name} ({error}); amplify-local will not "
                            "overwrite it. Move both files away or pass another --db-path.") from None
-    return Journal(connection, log)
+    journal = Journal(connection, log, owner)
+    if shared:
+        fd, name = tempfile.mkstemp(prefix="amplify-local-progress-")
+        os.unlink(name)  # memory the readers map through the descriptor they inherit, never a file left behind
+        journal.progress = Progress(fd)
+    return journal
 
 
-def _open_file(path: Path) -> sqlite3.Connection:
+def _own(path: Path, log: Path) -> int:
+    """The redo log, opened and locked for this process: the one-writer rule of a shared file."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise _unusable(path, sqlite3.OperationalError("database is locked")) from None
+    return fd
+
+
+def snapshot(path: Path) -> Snapshot:
+    """A read-only view of a shared store that another process writes (a reader process's)."""
+    path = database_file(Path(path))
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0,
+                                     check_same_thread=False, isolation_level=None)
+        connection.execute("PRAGMA cache_size=-32768")
+        connection.execute("SELECT count(*) FROM _tables").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise _unusable(path, error) from None
+    return Snapshot(connection)
+
+
+def _open_file(path: Path, shared: bool = False) -> sqlite3.Connection:
     if path.exists() and path.stat().st_size:
         with path.open("rb") as handle:
             if handle.read(16) != _HEADER:
@@ -113,7 +161,8 @@ def _open_file(path: Path) -> sqlite3.Connection:
         raise StorageError(f"{path} is a SQLite database of another program, not an amplify-local DynamoDB store; "
                            "amplify-local will not overwrite it. Move it away or pass another --db-path.")
     try:
-        connection.execute("PRAGMA locking_mode=EXCLUSIVE")
+        if not shared:
+            connection.execute("PRAGMA locking_mode=EXCLUSIVE")
         connection.execute("PRAGMA journal_mode=WAL")
         _initialise(connection)
         connection.execute("BEGIN IMMEDIATE")  # take the file's lock now, not at the first request
@@ -215,7 +264,77 @@ Statement = tuple[str, Any, bool]  # SQL, parameters (a list of rows when many),
 Row = tuple[bytes, bytes, int, bytes, bytes | None]  # an item table's row: pk, sk, size, item, plain
 
 
-class Journal:
+class Progress:
+    """Counts shared by a journal's process and its readers, in memory both map (a file's first 24 bytes):
+    the writes acknowledged, the writes committed (visible to other connections), the schema changes."""
+
+    _COUNTS = struct.Struct("<QQQ")
+
+    def __init__(self, fd: int) -> None:
+        if os.fstat(fd).st_size < self._COUNTS.size:
+            os.ftruncate(fd, self._COUNTS.size)
+        self.fd = fd
+        self._memory = mmap.mmap(fd, self._COUNTS.size)
+        self.written, self.committed, self.schema = self._COUNTS.unpack_from(self._memory)
+
+    def read(self) -> tuple[int, int, int]:
+        return self._COUNTS.unpack_from(self._memory)  # type: ignore[return-value]
+
+    def _store(self) -> None:
+        self._COUNTS.pack_into(self._memory, 0, self.written, self.committed, self.schema)
+
+    def wrote(self) -> None:
+        self.written += 1
+        self._store()
+
+    def commit(self) -> None:
+        self.committed = self.written
+        self._store()
+
+    def schema_changed(self) -> None:
+        self.schema += 1
+        self._store()
+
+
+class Snapshot:
+    """The read side of the store: one item row by key (`row`), and `db` for range reads. Alone it is a
+    reader process's view of a shared file; `Journal` extends it with the writes."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+        self._sql: dict[str, tuple[str, str, str]] = {}  # SQL table -> its INSERT, DELETE and SELECT
+
+    def _statements(self, table: str) -> tuple[str, str, str]:
+        statements = self._sql.get(table)
+        if statements is None:
+            statements = self._sql[table] = (f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?)",
+                                             f"DELETE FROM {table} WHERE pk = ? AND sk = ?",
+                                             f"SELECT item, plain FROM {table} WHERE pk = ? AND sk = ?")
+        return statements
+
+    def row(self, table: str, pk: bytes, sk: bytes) -> tuple[bytes, bytes | None] | None:
+        """The item and plain bytes of one item row, or None."""
+        return self.db.execute(self._statements(table)[2], (pk, sk)).fetchone()  # type: ignore[no-any-return]
+
+    def flush(self) -> None:
+        """The read barrier before a range read: nothing is held back here."""
+
+    def renew(self) -> None:
+        """Let the next read see the writer's last commit, and keep that view (one read transaction held
+        open) until the next `renew` or `release`: no lock calls per read."""
+        self.release()
+        self.db.execute("BEGIN")
+
+    def release(self) -> None:
+        """Stop holding a view (an old one keeps the writer's checkpoints from emptying the WAL)."""
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class Journal(Snapshot):
     """The write side of the store: group commit behind a redo log, single-item rows behind an overlay.
 
     `write`/`write_many` run a statement inside the open SQLite transaction (readers on the same connection
@@ -236,17 +355,19 @@ class Journal:
     BATCH = 10000  # a batch of random writes rewrites each touched page once: bigger batches, fewer pages
     OVERLAY = 1000  # rows kept before a flush: bounded memory, one sorted executemany per thousand writes
 
-    def __init__(self, connection: sqlite3.Connection, log: Path | None) -> None:
-        self.db = connection
+    def __init__(self, connection: sqlite3.Connection, log: Path | None, fd: int | None = None) -> None:
+        super().__init__(connection)
         self._pending: list[Statement] = []
         self._frames = 0
         self._size = 0  # bytes of whole frames in the log
         self._log = log
-        self._fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if log is not None else None
+        if fd is None and log is not None:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._fd = fd
         self._overlay: dict[str, dict[tuple[bytes, bytes], Row | None]] = {}  # SQL table -> key -> row (None: deleted)
         self._overlaid = 0
         self._direct = 0  # open savepoints
-        self._sql: dict[str, tuple[str, str, str]] = {}  # SQL table -> its INSERT, DELETE and SELECT
+        self.progress: Progress | None = None  # set when reader processes share the file
         connection.execute("BEGIN IMMEDIATE")
 
     def write(self, sql: str, params: tuple[Any, ...]) -> None:
@@ -258,14 +379,6 @@ class Journal:
         self.flush()
         self.db.executemany(sql, rows)
         self._pending.append((sql, rows, True))
-
-    def _statements(self, table: str) -> tuple[str, str, str]:
-        statements = self._sql.get(table)
-        if statements is None:
-            statements = self._sql[table] = (f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?)",
-                                             f"DELETE FROM {table} WHERE pk = ? AND sk = ?",
-                                             f"SELECT item, plain FROM {table} WHERE pk = ? AND sk = ?")
-        return statements
 
     def put(self, table: str, row: Row) -> None:
         """Set one item row of an item table."""
@@ -296,7 +409,7 @@ class Journal:
         if rows is not None and (pk, sk) in rows:
             row = rows[pk, sk]
             return None if row is None else (row[3], row[4])
-        return self.db.execute(self._statements(table)[2], (pk, sk)).fetchone()
+        return super().row(table, pk, sk)
 
     def flush(self) -> None:
         """Apply the overlay to SQLite (deletes, then the rows sorted by key): before any range read."""
@@ -342,6 +455,8 @@ class Journal:
             self._size += len(frame)
         self._pending.clear()
         self._frames += 1
+        if self.progress is not None:
+            self.progress.wrote()
         if self._frames >= self.BATCH:
             self.checkpoint()
 
@@ -361,16 +476,24 @@ class Journal:
         """Commit SQLite, then empty the log (its writes are now in the database file's WAL)."""
         self.flush()
         self.db.execute("COMMIT")
+        if self.progress is not None:
+            self.progress.commit()
         if self._fd is not None and self._frames:
             os.ftruncate(self._fd, 0)
         self._frames = self._size = 0
         if reopen:
             self.db.execute("BEGIN IMMEDIATE")
 
+    def unpublished(self) -> bool:
+        """Whether acknowledged writes wait for a commit before other processes can see them."""
+        return self._frames > 0
+
     def close(self) -> None:
         self.checkpoint(reopen=False)
         if self._fd is not None:
             os.close(self._fd)
+        if self.progress is not None:
+            os.close(self.progress.fd)
         self.db.close()
 
 
