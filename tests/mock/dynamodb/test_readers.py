@@ -148,6 +148,16 @@ def test_writes_on_connections_dealt_to_the_reader_are_served_by_the_primary(end
     assert endpoint.client().scan(TableName="Todo", Select="COUNT")["Count"] == 8
 
 
+def test_a_large_write_is_handed_over_whole(endpoint: Endpoint) -> None:
+    """A body the reader has only begun to read when it hands the connection over: the primary reads the rest."""
+    endpoint.client().create_table(**TABLE)
+    text = "x" * 300_000
+    for number in range(4):
+        client = endpoint.client()
+        client.put_item(TableName="Todo", Item={"id": {"S": f"big-{number}"}, "text": {"S": text}})
+        assert client.get_item(TableName="Todo", Key={"id": {"S": f"big-{number}"}})["Item"]["text"]["S"] == text
+
+
 def test_table_changes_reach_the_reader(endpoint: Endpoint) -> None:
     writer = endpoint.client()
     readers = [endpoint.client() for _ in range(2)]
