@@ -163,7 +163,7 @@ class _Transaction:
 class Engine:
     """DynamoDB's operations over one SQLite database (a file, or memory for tests)."""
 
-    def __init__(self, journal: storage.Snapshot) -> None:
+    def __init__(self, journal: storage.Rows) -> None:
         # a reader process's engine has a `Snapshot`, and is only asked to read (`readers.py`)
         self._journal: storage.Journal = journal  # type: ignore[assignment]
         self._db = journal.db

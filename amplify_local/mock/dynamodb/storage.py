@@ -296,9 +296,8 @@ class Progress:
         self._store()
 
 
-class Snapshot:
-    """The read side of the store: one item row by key (`row`), and `db` for range reads. Alone it is a
-    reader process's view of a shared file; `Journal` extends it with the writes."""
+class Rows:
+    """What both sides of the store read: one item row by key (`row`), and `db` for range reads."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.db = connection
@@ -319,22 +318,46 @@ class Snapshot:
     def flush(self) -> None:
         """The read barrier before a range read: nothing is held back here."""
 
+    def close(self) -> None:
+        self.db.close()
+
+
+class Snapshot(Rows):
+    """A reader process's view of a shared file that another process's journal writes: one read transaction
+    held open (`renew`), so that reads make no lock calls, and the rows read in it kept in memory, a dict
+    lookup against a SQLite statement (~8 us) per GetItem; both end with the view."""
+
+    CACHED = 20_000  # rows kept per view at most (then the cache starts again)
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        super().__init__(connection)
+        self._cache: dict[tuple[str, bytes, bytes], tuple[bytes, bytes | None] | None] = {}
+
+    def row(self, table: str, pk: bytes, sk: bytes) -> tuple[bytes, bytes | None] | None:
+        key = (table, pk, sk)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        if len(self._cache) >= self.CACHED:
+            self._cache.clear()
+        row = self._cache[key] = super().row(table, pk, sk)
+        return row
+
     def renew(self) -> None:
-        """Let the next read see the writer's last commit, and keep that view (one read transaction held
-        open) until the next `renew` or `release`: no lock calls per read."""
+        """Let the next read see the writer's last commit, and keep that view until the next `renew` or
+        `release`."""
         self.release()
         self.db.execute("BEGIN")
 
     def release(self) -> None:
         """Stop holding a view (an old one keeps the writer's checkpoints from emptying the WAL)."""
+        self._cache.clear()
         if self.db.in_transaction:
             self.db.execute("COMMIT")
 
-    def close(self) -> None:
-        self.db.close()
 
-
-class Journal(Snapshot):
+class Journal(Rows):
     """The write side of the store: group commit behind a redo log, single-item rows behind an overlay.
 
     `write`/`write_many` run a statement inside the open SQLite transaction (readers on the same connection
