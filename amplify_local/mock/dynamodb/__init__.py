@@ -5,7 +5,8 @@ The interfaces other parts code against:
 - `Engine.open(path)`: the engine over one SQLite file (`path` a file, or a folder such as
   `amplify/mock-data/dynamodb` that gets `local.sqlite`); `None` keeps everything in memory. One engine per
   project, thread-safe, shared by the AppSync data sources and the HTTP endpoint. A corrupt or foreign
-  file raises `StorageError` with a message naming the file; it is never overwritten.
+  file raises `StorageError` with a message naming the file; it is never overwritten. `Engine.open(path,
+  shared=True)` lets reader processes read the file meanwhile (`readers.py`).
 - One method per DynamoDB operation, named in snake_case (`put_item`, `query`, `transact_write_items`,
   ...), taking and returning the JSON of the low-level API as dicts (typed values `{"S": ...}`, B as
   base64 text) and raising `DynamoDBError(code, message, **extra)`. `OPERATIONS` maps the wire names
@@ -18,7 +19,8 @@ The interfaces other parts code against:
   (DynamoDB Local, moto server, AWS): the storage seam.
 - `api.create_server(engine)` is the JSON 1.0 endpoint (`X-Amz-Target: DynamoDB_20120810.*`) as an
   `http.Server` to `await server.serve([sock])` on a running loop (`amplify mock api` on 62224, sharing the
-  API's engine); `api.serve(...)` runs it alone; `api.Endpoint.start(engine, host, port)` serves it from a
+  API's engine); `api.serve(...)` runs it alone, with `readers` reader processes that answer reads on
+  further cores (`amplify mock dynamodb`); `api.Endpoint.start(engine, host, port)` serves it from a
   background thread (tests, scripts) and `.stop()` ends it.
 """
 
