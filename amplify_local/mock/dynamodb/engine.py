@@ -123,8 +123,7 @@ class _Transaction:
         engine._lock.acquire()
         try:
             if self._schema:
-                engine._journal.checkpoint(reopen=False)
-                engine._db.execute("BEGIN IMMEDIATE")
+                engine._journal.begin_schema()
             elif self._atomic:
                 engine._journal.savepoint()
         except BaseException:
@@ -138,17 +137,14 @@ class _Transaction:
         try:
             if error is not None:
                 if self._schema:
-                    engine._db.execute("ROLLBACK")
-                    engine._db.execute("BEGIN IMMEDIATE")
+                    journal.end_schema(done=False)
                 else:
                     if self._atomic:
                         journal.rollback()
                     journal.discard()
                 return
             if self._schema:
-                journal.checkpoint()
-                if journal.progress is not None:
-                    journal.progress.schema_changed()
+                journal.end_schema(done=True)
             else:
                 if self._atomic:
                     journal.release()
@@ -269,9 +265,10 @@ class Engine:
             if before != after:
                 if before is not None:
                     self._journal.write(f"DELETE FROM {index.sql} WHERE pk = ? AND sk = ? AND bpk = ? AND bsk = ?",
-                                        (*before, pk, sk))
+                                        (*before, pk, sk), items=False)
                 if after is not None:  # OR REPLACE: a replayed journal may find the row already there
-                    self._journal.write(f"INSERT OR REPLACE INTO {index.sql} VALUES (?, ?, ?, ?)", (*after, pk, sk))
+                    self._journal.write(f"INSERT OR REPLACE INTO {index.sql} VALUES (?, ?, ?, ?)", (*after, pk, sk),
+                                        items=False)
         if self._listeners:
             records.append(_stream_record(spec, old, new))
 

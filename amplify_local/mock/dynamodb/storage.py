@@ -297,11 +297,18 @@ class Progress:
 
 
 class Rows:
-    """What both sides of the store read: one item row by key (`row`), and `db` for range reads."""
+    """What both sides of the store read: one item row by key (`row`), and `db` for range reads.
+
+    Point reads keep the rows they find (and the keys they do not) in memory, a dict lookup against a
+    SQLite statement through the sqlite3 module (~8 us) per GetItem: the journal keeps the cache in step
+    with its writes, a reader's snapshot drops it with its view. At most `CACHED` rows (then it restarts)."""
+
+    CACHED = 20_000
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.db = connection
         self._sql: dict[str, tuple[str, str, str]] = {}  # SQL table -> its INSERT, DELETE and SELECT
+        self._cache: dict[tuple[str, bytes, bytes], tuple[bytes, bytes | None] | None] = {}
 
     def _statements(self, table: str) -> tuple[str, str, str]:
         statements = self._sql.get(table)
@@ -313,7 +320,20 @@ class Rows:
 
     def row(self, table: str, pk: bytes, sk: bytes) -> tuple[bytes, bytes | None] | None:
         """The item and plain bytes of one item row, or None."""
-        return self.db.execute(self._statements(table)[2], (pk, sk)).fetchone()  # type: ignore[no-any-return]
+        key = (table, pk, sk)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        row = self.db.execute(self._statements(table)[2], (pk, sk)).fetchone()
+        self._remember(key, row)
+        return row  # type: ignore[no-any-return]
+
+    def _remember(self, key: tuple[str, bytes, bytes], row: tuple[bytes, bytes | None] | None) -> None:
+        cache = self._cache
+        if len(cache) >= self.CACHED:
+            cache.clear()
+        cache[key] = row
 
     def flush(self) -> None:
         """The read barrier before a range read: nothing is held back here."""
@@ -324,25 +344,7 @@ class Rows:
 
 class Snapshot(Rows):
     """A reader process's view of a shared file that another process's journal writes: one read transaction
-    held open (`renew`), so that reads make no lock calls, and the rows read in it kept in memory, a dict
-    lookup against a SQLite statement (~8 us) per GetItem; both end with the view."""
-
-    CACHED = 20_000  # rows kept per view at most (then the cache starts again)
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        super().__init__(connection)
-        self._cache: dict[tuple[str, bytes, bytes], tuple[bytes, bytes | None] | None] = {}
-
-    def row(self, table: str, pk: bytes, sk: bytes) -> tuple[bytes, bytes | None] | None:
-        key = (table, pk, sk)
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
-        if len(self._cache) >= self.CACHED:
-            self._cache.clear()
-        row = self._cache[key] = super().row(table, pk, sk)
-        return row
+    held open (`renew`), so that reads make no lock calls; the rows cached in a view end with it."""
 
     def renew(self) -> None:
         """Let the next read see the writer's last commit, and keep that view until the next `renew` or
@@ -393,13 +395,18 @@ class Journal(Rows):
         self.progress: Progress | None = None  # set when reader processes share the file
         connection.execute("BEGIN IMMEDIATE")
 
-    def write(self, sql: str, params: tuple[Any, ...]) -> None:
+    def write(self, sql: str, params: tuple[Any, ...], *, items: bool = True) -> None:
+        """Run and remember one statement; `items=False` when it cannot change item rows (an index's), which
+        spares the row cache (dropped otherwise)."""
         self.flush()
+        if items:
+            self._cache.clear()
         self.db.execute(sql, params)
         self._pending.append((sql, params, False))
 
     def write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         self.flush()
+        self._cache.clear()
         self.db.executemany(sql, rows)
         self._pending.append((sql, rows, True))
 
@@ -415,6 +422,7 @@ class Journal(Rows):
         sql = self._statements(table)[statement]
         params = key if row is None else row
         self._pending.append((sql, params, False))
+        self._remember((table, *key), None if row is None else (row[3], row[4]))
         if self._direct:
             self.db.execute(sql, params)
             return
@@ -459,8 +467,26 @@ class Journal(Rows):
 
     def rollback(self) -> None:
         self._direct -= 1
+        self._cache.clear()
         self.db.execute("ROLLBACK TO write")
         self.db.execute("RELEASE write")
+
+    def begin_schema(self) -> None:
+        """Commit, then open a transaction of its own for a schema change (DDL, not logged)."""
+        self.checkpoint(reopen=False)
+        self._cache.clear()
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def end_schema(self, done: bool) -> None:
+        """Commit the schema change (`done`) or roll it back, and go on with the journal's transaction."""
+        self._cache.clear()
+        if done:
+            self.checkpoint()
+            if self.progress is not None:
+                self.progress.schema_changed()
+        else:
+            self.db.execute("ROLLBACK")
+            self.db.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
         """Make the current write durable (one `write()` of its statements) and group-commit SQLite."""
@@ -489,6 +515,7 @@ class Journal(Rows):
     def _undo(self) -> None:
         self._pending.clear()
         self._overlay.clear()
+        self._cache.clear()
         self._overlaid = 0
         os.ftruncate(self._fd, self._size)  # type: ignore[arg-type]
         self.db.execute("ROLLBACK")

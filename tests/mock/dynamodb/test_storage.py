@@ -14,7 +14,7 @@ import boto3
 import pytest
 from ports import free_port
 
-from amplify_local.mock.dynamodb import Engine, StorageError
+from amplify_local.mock.dynamodb import DynamoDBError, Engine, StorageError
 from amplify_local.mock.dynamodb.storage import _FRAME, Journal, database_file
 
 TABLE = {"TableName": "Todo", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
@@ -267,5 +267,49 @@ def test_a_store_of_the_previous_release_is_migrated_with_its_redo_log(tmp_path:
     reopened = Engine.open(tmp_path)  # migrated once: a second open finds version 3
     try:
         assert reopened.get_item({"TableName": "Todo", "Key": key})["Item"] == {**key, "owner": {"S": "cy"}}
+    finally:
+        reopened.close()
+
+
+def test_the_row_cache_follows_every_kind_of_write(tmp_path: Path) -> None:
+    """Point reads are served from the journal's row cache: each write path keeps it true, and a write that
+    is undone (a cancelled transaction, a failed condition) leaves no trace in it."""
+    engine = Engine.open(tmp_path)
+    try:
+        engine.create_table(TABLE)
+
+        def read(key: str) -> dict | None:
+            return engine.get_item({"TableName": "Todo", "Key": {"id": {"S": key}}}).get("Item")
+
+        assert read("a") is None  # a miss is cached too
+        engine.put_item({"TableName": "Todo", "Item": {"id": {"S": "a"}, "n": {"N": "1"}}})
+        assert read("a") == {"id": {"S": "a"}, "n": {"N": "1"}}
+        engine.update_item({"TableName": "Todo", "Key": {"id": {"S": "a"}}, "UpdateExpression": "SET n = :n",
+                            "ExpressionAttributeValues": {":n": {"N": "2"}}})
+        assert read("a")["n"] == {"N": "2"}
+        with pytest.raises(DynamoDBError, match="Transaction cancelled"):
+            engine.transact_write_items({"TransactItems": [
+                {"Put": {"TableName": "Todo", "Item": {"id": {"S": "a"}, "n": {"N": "3"}}}},
+                {"ConditionCheck": {"TableName": "Todo", "Key": {"id": {"S": "missing"}},
+                                    "ConditionExpression": "attribute_exists(id)"}}]})
+        assert read("a")["n"] == {"N": "2"}
+        engine.publish()  # a commit: the cache outlives it
+        assert read("a")["n"] == {"N": "2"}
+        engine.batch_write_item({"RequestItems": {"Todo": [{"DeleteRequest": {"Key": {"id": {"S": "a"}}}},
+                                                          {"PutRequest": {"Item": {"id": {"S": "b"}}}}]}})
+        assert read("a") is None and read("b") == {"id": {"S": "b"}}
+        engine.load_items("Todo", [{"id": {"S": "b"}, "n": {"N": "9"}}])
+        assert read("b")["n"] == {"N": "9"}
+        engine.clear()
+        assert read("b") is None
+        engine.delete_table({"TableName": "Todo"})
+        engine.create_table(TABLE)
+        engine.put_item({"TableName": "Todo", "Item": {"id": {"S": "c"}}})
+        assert read("b") is None and read("c") == {"id": {"S": "c"}}
+    finally:
+        engine.close()
+    reopened = Engine.open(tmp_path)
+    try:
+        assert reopened.get_item({"TableName": "Todo", "Key": {"id": {"S": "c"}}})["Item"] == {"id": {"S": "c"}}
     finally:
         reopened.close()
