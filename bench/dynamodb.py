@@ -129,11 +129,20 @@ http.run(http.Server(lambda method, url, headers, body: ANSWER), http.bind("127.
 class Server:
     """A server process on a free port, stopped on exit."""
 
-    def __init__(self, command: list[str], cwd: Path | None = None) -> None:
+    def __init__(self, command: list[str], cwd: Path | None = None, wait_for: str | None = None) -> None:
+        """`wait_for`: a line the server prints once it is fully up (after it listens)."""
         self.port = free_port()
         self.process = subprocess.Popen([part.replace("{port}", str(self.port)) for part in command], cwd=cwd,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.PIPE if wait_for else subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, text=True)
         wait_port(self.port)
+        if wait_for:
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                if wait_for in line:
+                    break
+            else:
+                raise RuntimeError(f"the server ended before printing {wait_for!r}")
         self.url = f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
@@ -145,8 +154,14 @@ class Server:
 
 
 def ours(folder: Path, readers: int | None = None) -> Server:
+    """`amplify mock dynamodb` once its reader processes serve (`--readers`, default its own: one per further
+    core)."""
+    from amplify_local.mock.dynamodb.readers import default_count
+
+    count = default_count() if readers is None else readers
     return Server([sys.executable, "-m", "amplify_local", "mock", "dynamodb", "--port", "{port}", "--db-path",
-                   str(folder), *(["--readers", str(readers)] if readers is not None else [])], cwd=folder)
+                   str(folder), "--readers", str(count)], cwd=folder,
+                  wait_for="answer" if count else "is running")
 
 
 def dynamodb_local() -> Server:

@@ -68,8 +68,12 @@ def main(argv: list[str]) -> int:
     def ready() -> None:
         print(f"DynamoDB endpoint is running at http://{options.host}:{options.port} (data in {where})", flush=True)
 
+    def readers_ready() -> None:
+        print(f"{readers} reader process{'es' if readers > 1 else ''} answer{'' if readers > 1 else 's'} reads beside "
+              "it (--readers to change)", flush=True)
+
     try:
-        serve(engine, sock=sock, on_ready=ready, readers=readers, path=path)
+        serve(engine, sock=sock, on_ready=ready, readers=readers, path=path, on_readers=readers_ready)
     finally:
         engine.close()
     return 0

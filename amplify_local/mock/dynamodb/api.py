@@ -115,9 +115,11 @@ class Endpoint:
 
 
 def serve(engine: Any, host: str = "127.0.0.1", port: int = 62224, *, sock: socket.socket | None = None,
-          on_ready: Callable[[], None] | None = None, readers: int = 0, path: Path | None = None) -> None:
+          on_ready: Callable[[], None] | None = None, readers: int = 0, path: Path | None = None,
+          on_readers: Callable[[], None] | None = None) -> None:
     """Serve the endpoint in this thread until SIGINT or SIGTERM (uvloop's loop when installed), with
-    `readers` reader processes over the file at `path` (`readers.py`; the engine opened with `shared=True`)."""
+    `readers` reader processes over the file at `path` (`readers.py`; the engine opened with `shared=True`);
+    `on_ready` once it serves, `on_readers` once the readers serve too."""
     server = create_server(engine)
     sock = sock if sock is not None else http.bind(host, port)
     if not readers:
@@ -126,7 +128,7 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 62224, *, sock: sock
     from amplify_local.mock.dynamodb.readers import Pool
 
     assert path is not None
-    pool = Pool(engine, path, server, readers)
+    pool = Pool(engine, path, server, readers, on_readers)
 
     def ready() -> None:
         pool.start()

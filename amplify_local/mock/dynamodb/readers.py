@@ -75,7 +75,8 @@ class Pool:
     loop; `stop()` ends the readers (each also ends when the primary's end of its control socket closes, a
     killed primary included)."""
 
-    def __init__(self, engine: Engine, path: Path, server: http.Server, count: int) -> None:
+    def __init__(self, engine: Engine, path: Path, server: http.Server, count: int,
+                 on_ready: Callable[[], None] | None = None) -> None:
         progress = engine.progress
         if progress is None:
             raise ValueError("reader processes need an engine opened with shared=True")
@@ -84,6 +85,7 @@ class Pool:
         self._path = path
         self._server = server
         self._count = count
+        self._on_ready = on_ready  # called once every reader serves
         self._processes: list[tuple[subprocess.Popen[bytes], socket.socket]] = []
         self._ready: list[socket.socket] = []  # the control sockets of the readers serving now
         self._turn = 0  # whose the next accepted connection is: 0 the primary, k the ready reader k
@@ -103,10 +105,15 @@ class Pool:
             reader_end.close()
             self._processes.append((process, primary_end))
             Inbox(primary_end, self._server,
-                  {READY: lambda control=primary_end: self._ready.append(control), PUBLISH: self._ask},
+                  {READY: lambda control=primary_end: self._serving(control), PUBLISH: self._ask},
                   on_close=lambda control=primary_end, process=process: self._lost(control, process)).start()
         self._server.accept = self._accept
         self._timer = loop.call_later(PUBLISH_SECONDS, self._tick)
+
+    def _serving(self, control: socket.socket) -> None:
+        self._ready.append(control)
+        if len(self._ready) == self._count and self._on_ready is not None:
+            self._on_ready()
 
     def _lost(self, control: socket.socket, process: subprocess.Popen[bytes]) -> None:
         """A reader ended (killed, or crashed): its connections are gone, new ones are dealt to the others."""
