@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from amplify_local.mock import http, jsonwire
-from amplify_local.mock.dynamodb.engine import OPERATIONS
+from amplify_local.mock.dynamodb.engine import OPERATIONS, Engine
 from amplify_local.mock.dynamodb.errors import SERVER_ERRORS, DynamoDBError
 from amplify_local.mock.dynamodb.shapes import request_checker
 
@@ -55,6 +55,8 @@ def handle(engine: Any, target: str | None, body: bytes) -> tuple[int, dict[str,
         checker = request_checker(operation)  # type: ignore[arg-type]
         if checker is not None:
             request = checker(request, "")
+        if method_name == "get_item" and isinstance(engine, Engine):
+            return 200, engine.get_item(request, wire=True)  # the item sent as stored, not decoded and encoded
         return 200, getattr(engine, method_name)(request)
     except DynamoDBError as error:
         return error_body(error)
