@@ -102,7 +102,11 @@ def _accept(shape: Any, compiled: dict[str, Acceptor]) -> Acceptor:
         compiled[name] = _accept_list(exact) if exact is not None else _accept_items(_accept(shape.member, compiled))
         return compiled[name]
     if kind == "map":
-        compiled[name] = _accept_map(_accept(shape.value, compiled))
+        value_shape = shape.value
+        member = _accept(value_shape, compiled)
+        compiled[name] = _accept_map(member) if value_shape.type_name != "structure" else _accept_structures(
+            {key: _EXACT[each.type_name] for key, each in value_shape.members.items() if each.type_name in _EXACT},
+            member)
         return compiled[name]
     exact = _EXACT.get(kind)
     return (lambda value: type(value) is exact) if exact is not None else _undecided
@@ -136,6 +140,26 @@ def _accept_items(member: Acceptor) -> Acceptor:
 
 def _accept_map(member: Acceptor) -> Acceptor:
     return lambda value: type(value) is dict and all(map(member, value.values()))
+
+
+def _accept_structures(scalars: dict[str, type], member: Acceptor) -> Acceptor:
+    """A map of structures (an Item, a Key: AttributeValues), with no call for a structure whose members are
+    all scalars of their exact type (`{"S": "x"}`); any other is asked of the structure's acceptor."""
+
+    def accepts(value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        for item in value.values():
+            if type(item) is not dict:
+                return False
+            for key, raw in item.items():
+                if scalars.get(key) is not type(raw):
+                    if not member(item):
+                        return False
+                    break
+        return True
+
+    return accepts
 
 
 def _undecided(value: Any) -> bool:
