@@ -250,15 +250,19 @@ def partition_bytes(value: AttributeValue) -> bytes:
         return string_partition_bytes(value["S"])
     if "B" in value:
         data = decode_binary(value["B"])
-        return _sha1(_HASH_SALT + data).digest() + data
+        return _partition(data, data)
     number = Decimal(value["N"])
-    return _sha1(_HASH_SALT + _base100(number)).digest() + number_bytes(number)
+    return _partition(_base100(number), number_bytes(number))
 
 
 def string_partition_bytes(text: str) -> bytes:
     """`partition_bytes` of `{"S": text}`."""
     data = text.encode("utf-8", "surrogatepass")
-    return _sha1(_HASH_SALT + data).digest() + data
+    return _partition(data, data)
+
+
+def _partition(hashed: bytes, data: bytes) -> bytes:
+    return _sha1(_HASH_SALT + hashed).digest() + data
 
 
 _HASH_SALT = b"LocalDdb"
