@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from amplify_local.mock import http, jsonwire
-from amplify_local.mock.dynamodb.engine import OPERATIONS
+from amplify_local.mock.dynamodb.engine import OPERATIONS, Engine
 from amplify_local.mock.dynamodb.errors import SERVER_ERRORS, DynamoDBError
 from amplify_local.mock.dynamodb.shapes import request_checker
 
@@ -38,12 +38,14 @@ _CORS = (b"access-control-allow-origin: *\r\naccess-control-expose-headers: x-am
 _HEALTH = b"healthy: dynamodb.us-fake-1.amazonaws.com"
 _request_ids = itertools.count(int.from_bytes(os.urandom(4)))
 _REQUEST_ID = b"x-amzn-requestid: " + uuid.uuid4().hex[:20].encode() + b"%012d\r\n"
+# X-Amz-Target -> (operation, engine method)
+_ROUTES: dict[str | None, tuple[str, str]] = {TARGET_PREFIX + name: (name, method) for name, method in OPERATIONS.items()}
+_UNKNOWN = (None, None)
 
 
 def handle(engine: Any, target: str | None, body: bytes) -> tuple[int, dict[str, Any]]:
     """One request: the HTTP status and the JSON body to answer with."""
-    operation = target[len(TARGET_PREFIX):] if target and target.startswith(TARGET_PREFIX) else None
-    method_name = OPERATIONS.get(operation or "")
+    operation, method_name = _ROUTES.get(target, _UNKNOWN)  # type: ignore[arg-type]
     try:
         if method_name is None:
             raise DynamoDBError("UnknownOperationException", f"Unknown operation: {target}")
@@ -53,9 +55,11 @@ def handle(engine: Any, target: str | None, body: bytes) -> tuple[int, dict[str,
             raise DynamoDBError("SerializationException", "The request body is not valid JSON") from None
         if not isinstance(request, dict):
             raise DynamoDBError("SerializationException", "The request body must be a JSON object")
-        checker = request_checker(operation)  # type: ignore[arg-type]
+        checker = request_checker(operation)
         if checker is not None:
             request = checker(request, "")
+        if method_name == "get_item" and isinstance(engine, Engine):
+            return 200, engine.get_item(request, wire=True)  # the item sent as stored, not decoded and encoded
         return 200, getattr(engine, method_name)(request)
     except DynamoDBError as error:
         return error_body(error)

@@ -30,6 +30,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from amplify_local.mock.dynamodb import expressions as ex
 from amplify_local.mock.dynamodb import legacy, storage, updates
 from amplify_local.mock.dynamodb import values as v
@@ -598,19 +600,28 @@ class Engine:
         attributes = ex.project((old or {}) if returns == "UPDATED_OLD" else new or {}, tree)
         return {"Attributes": attributes} if attributes else {}
 
-    def get_item(self, request: dict[str, Any], *, plain: bool = False) -> dict[str, Any]:
-        """GetItem; `plain=True` (for AppSync) answers the item in its plain form (`values.item_to_plain`)."""
+    def get_item(self, request: dict[str, Any], *, plain: bool = False, wire: bool = False) -> dict[str, Any]:
+        """GetItem; `plain=True` (for AppSync) answers the item in its plain form (`values.item_to_plain`).
+
+        `wire=True` (for the endpoint, which writes answers with `jsonwire.dumps_ascii`) answers an item
+        stored as ASCII as its stored bytes, an `orjson.Fragment`: that is what `dumps_ascii` would write of
+        it decoded (orjson reads and writes DynamoDB JSON, strings and booleans only, back to the same
+        bytes; an item with a lone surrogate is stored in the stdlib's ASCII escapes). Any other item is
+        decoded, for `dumps_ascii` to escape."""
         spec = self._spec(request.get("TableName"))
-        if request.get("Key") is None:
+        key = request.get("Key")
+        if key is None:
             raise validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: "
                              "Member must not be null")
-        pk, sk = spec.key.of_key(request["Key"])
+        pk, sk = spec.key.of_key(key)
         projection = None if _READ_OPTIONS.isdisjoint(request) else _projection(request)
         with self._lock:
             row = self._journal.row(spec.sql, pk, sk)
         if row is None:
             return {}
         if projection is None:
+            if wire and row[0].isascii():
+                return {"Item": orjson.Fragment(row[0])}
             return {"Item": _plain(*row) if plain else _loads(row[0])}
         item = ex.project(_loads(row[0]), projection)
         return {"Item": v.item_to_plain(item) if plain else item}

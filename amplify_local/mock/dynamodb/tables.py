@@ -41,13 +41,20 @@ class KeySpec:
 
     def of_key(self, key: Any) -> tuple[bytes, bytes]:
         """The stored bytes of a request's `Key`, which must name exactly the key attributes."""
-        if not isinstance(key, dict) or len(key) != len(self.names):
+        if not isinstance(key, dict) or len(key) != (1 if self.range_name is None else 2):
             raise validation("The number of conditions on the keys is invalid")
         return self.of_item(key, checked=False)
 
     def of_item(self, item: dict[str, Any], checked: bool = True) -> tuple[bytes, bytes]:
         """The stored bytes of an item's key (its values already `check_item`ed unless `checked` is False),
         with DynamoDB Local's messages for a missing or mistyped key."""
+        if self.hash_type == "S":  # the keys of nearly every table (an id, maybe a string sort key) at once
+            text = _text(item.get(self.hash_name))
+            if text is not None:
+                if self.range_name is None:
+                    return v.string_partition_bytes(text), _EMPTY
+                if self.range_type == "S" and (sort := _text(item.get(self.range_name))) is not None:
+                    return v.string_partition_bytes(text), sort.encode("utf-8", "surrogatepass")
         hash_value = item.get(self.hash_name)
         range_value = item.get(self.range_name) if self.range_name else None
         if hash_value is None or (self.range_name and range_value is None):
@@ -83,6 +90,15 @@ class KeySpec:
 
     def key_of(self, item: dict[str, Any]) -> dict[str, Any]:
         return {name: item[name] for name in self.names}
+
+
+def _text(value: Any) -> str | None:
+    """The text of a key value that needs no checking: `{"S": "<not empty>"}`, else None (the general path)."""
+    if type(value) is dict and len(value) == 1:
+        text = value.get("S")
+        if type(text) is str and text:
+            return text
+    return None
 
 
 @dataclass

@@ -247,14 +247,21 @@ def partition_bytes(value: AttributeValue) -> bytes:
     them by a hash too), and a parallel Scan splits the hash range into segments. The key's own bytes
     follow, so equal hashes of different keys never collide."""
     if "S" in value:
-        data = value["S"].encode("utf-8", "surrogatepass")
-        hashed = data
-    elif "B" in value:
+        return string_partition_bytes(value["S"])
+    if "B" in value:
         data = decode_binary(value["B"])
-        hashed = data
-    else:
-        number = Decimal(value["N"])
-        data, hashed = number_bytes(number), _base100(number)
+        return _partition(data, data)
+    number = Decimal(value["N"])
+    return _partition(_base100(number), number_bytes(number))
+
+
+def string_partition_bytes(text: str) -> bytes:
+    """`partition_bytes` of `{"S": text}`."""
+    data = text.encode("utf-8", "surrogatepass")
+    return _partition(data, data)
+
+
+def _partition(hashed: bytes, data: bytes) -> bytes:
     return _sha1(_HASH_SALT + hashed).digest() + data
 
 

@@ -261,3 +261,27 @@ def test_a_lone_surrogate_is_stored_and_returned_as_sent(tmp_path: Path) -> None
         assert reopened.get_item({"TableName": "Odd", "Key": {"id": {"S": "\ud800"}}})["Item"]["x"] == {"S": "a\udfffb"}
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize(("item", "as_stored"), [
+    ({"id": {"S": "ascii"}, "n": {"N": "-1.5"}, "b": {"B": "AAE="}, "ok": {"BOOL": False}, "nul": {"NULL": True},
+      "l": {"L": [{"S": "tab\there"}, {"M": {"q": {"S": "\"quoted\" \\ back"}}}]}, "ss": {"SS": ["a", "b"]}}, True),
+    ({"id": {"S": "ctl"}, "x": {"S": "\x00\x1f\x7f"}}, True),
+    ({"id": {"S": "odd"}, "x": {"S": "a\udfffb"}}, True),  # a lone surrogate: stored in the stdlib's ASCII escapes
+    ({"id": {"S": "utf"}, "name": {"S": "héllo ☃ 𝄞"}}, False),  # non-ASCII: decoded, for dumps_ascii to escape
+])
+def test_wire_reads_encode_to_the_same_bytes(engine: Engine, item: dict[str, Any], as_stored: bool) -> None:
+    """`wire=True` (the endpoint's GetItem) hands over the stored bytes of an ASCII item as they are: the
+    answer encodes to exactly the bytes of the decoded answer."""
+    import orjson
+
+    from amplify_local.mock.jsonwire import dumps_ascii
+
+    engine.put_item({"TableName": "Todo", "Item": item})
+    request = {"TableName": "Todo", "Key": {"id": item["id"]}}
+    wire = engine.get_item(request, wire=True)
+    assert isinstance(wire["Item"], orjson.Fragment) == as_stored
+    assert dumps_ascii(wire) == dumps_ascii(engine.get_item(request)) == dumps_ascii({"Item": item})
+    projected = {**request, "ProjectionExpression": "id"}
+    assert engine.get_item(projected, wire=True) == engine.get_item(projected) == {"Item": {"id": item["id"]}}
+    assert engine.get_item({"TableName": "Todo", "Key": {"id": {"S": "none"}}}, wire=True) == {}
