@@ -353,7 +353,11 @@ def main(argv: list[str]) -> int:
     inherited descriptors), started by `Pool`; it serves the connections the primary hands it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the primary decides
     path, control_fd, progress_fd = Path(argv[0]), int(argv[1]), int(argv[2])
-    snapshot = storage.snapshot(path)
+    try:
+        snapshot = storage.snapshot(path)
+    except storage.StorageError as error:  # the primary serves alone: say why there is no reader
+        print(f"amplify mock dynamodb: a reader process cannot start: {error}", file=sys.stderr)
+        return 1
     engine = Engine(snapshot)
     control = socket.socket(fileno=control_fd)
     view = View(engine, snapshot, Progress(progress_fd), control)

@@ -299,9 +299,10 @@ class Progress:
 class Rows:
     """What both sides of the store read: one item row by key (`row`), and `db` for range reads.
 
-    Point reads keep the rows they find (and the keys they do not) in memory, a dict lookup against a
-    SQLite statement through the sqlite3 module (~8 us) per GetItem: the journal keeps the cache in step
-    with its writes, a reader's snapshot drops it with its view. At most `CACHED` rows (then it restarts)."""
+    Point reads keep the rows they read from SQLite (and the keys they did not find) in memory, a dict
+    lookup against a SQLite statement through the sqlite3 module (~8 us) per GetItem: the journal drops a
+    row from the cache when it writes it, a reader's snapshot drops the cache with its view. At most
+    `CACHED` rows (then it restarts)."""
 
     CACHED = 20_000
 
@@ -321,19 +322,16 @@ class Rows:
     def row(self, table: str, pk: bytes, sk: bytes) -> tuple[bytes, bytes | None] | None:
         """The item and plain bytes of one item row, or None."""
         key = (table, pk, sk)
+        cache = self._cache
         try:
-            return self._cache[key]
+            return cache[key]
         except KeyError:
             pass
         row = self.db.execute(self._statements(table)[2], (pk, sk)).fetchone()
-        self._remember(key, row)
-        return row  # type: ignore[no-any-return]
-
-    def _remember(self, key: tuple[str, bytes, bytes], row: tuple[bytes, bytes | None] | None) -> None:
-        cache = self._cache
         if len(cache) >= self.CACHED:
             cache.clear()
         cache[key] = row
+        return row  # type: ignore[no-any-return]
 
     def flush(self) -> None:
         """The read barrier before a range read: nothing is held back here."""
@@ -422,7 +420,7 @@ class Journal(Rows):
         sql = self._statements(table)[statement]
         params = key if row is None else row
         self._pending.append((sql, params, False))
-        self._remember((table, *key), None if row is None else (row[3], row[4]))
+        self._cache.pop((table, *key), None)  # not the new row: its orjson bytes keep a ~4 KB buffer each
         if self._direct:
             self.db.execute(sql, params)
             return
