@@ -50,3 +50,30 @@ def test_busy_port_is_refused_clearly(tmp_path: Path) -> None:
         _, err = process.communicate(timeout=30)
     assert process.returncode == 1
     assert f"Port {port} is not free" in err and "--port" in err
+
+
+def test_readers_option_is_checked(tmp_path: Path) -> None:
+    for args, message in ((["--in-memory", "--readers", "1"], "--readers needs a file (not --in-memory)"),
+                          (["--readers", "-1"], "--readers must be 0 or more")):
+        process = _start(["--port", "0", *args], tmp_path)
+        _, err = process.communicate(timeout=30)
+        assert process.returncode == 2
+        assert message in err
+
+
+def test_without_readers_it_is_one_process(tmp_path: Path) -> None:
+    port = free_port()
+    process = _start(["--port", str(port), "--readers", "0"], tmp_path)
+    try:
+        assert process.stdout is not None
+        assert "DynamoDB endpoint is running" in process.stdout.readline()
+        client = _client(port)
+        client.create_table(TableName="Todo", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                            BillingMode="PAY_PER_REQUEST")
+        assert client.list_tables()["TableNames"] == ["Todo"]
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout
+        assert children == ""
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
