@@ -6,14 +6,17 @@ the engine's own process (the primary). The primary accepts every connection and
 between itself and the readers, handing a reader's over at once (its descriptor, over a Unix socket).
 
 The primary owns the file and does every write. A reader answers the reads (`READS`) from a read-only view
-of the file (`storage.Snapshot`); for any other operation it hands the connection back to the primary with
-the bytes of the request, and the primary serves that connection from then on (a client that writes stays
-on the primary). A read must see every write acknowledged before it arrived, so the primary counts its
-acknowledged and its committed writes in memory the readers map (`storage.Progress`): a read that arrives
-while the counts differ asks the primary to commit (`PUBLISH`) and waits, in a task, until it has. The
-primary also commits (`Engine.publish`) once its writes pause for `PUBLISH_SECONDS`, and at least every
-`PUBLISH_MAX_SECONDS` under a steady stream of writes, so reads rarely wait. A write the primary
-acknowledges after a read arrived is concurrent with it and may or may not be seen, as with DynamoDB.
+of the file (`storage.Snapshot`), and only while that view holds every write the primary has acknowledged:
+the primary counts its acknowledged and its committed writes in memory the readers map
+(`storage.Progress`). For any other operation, and for a read that arrives while the counts differ, the
+reader hands the connection back to the primary with the bytes of the request, and the primary serves that
+connection from then on: a client that writes, or reads what is being written, stays with the writer, so
+a load of writes and reads together runs as it would in one process. The primary commits (`Engine.publish`)
+before it deals a reader a connection, within `SETTLE_SECONDS` of its writes pausing (it looks every
+`SETTLE_SECONDS` while writes are uncommitted, every `WATCH_SECONDS` otherwise), and at least every
+`PUBLISH_MAX_SECONDS` under a steady stream of writes, so that reads after a burst of writes go to the
+readers again. A write the primary acknowledges after a read's head arrived is concurrent with that read,
+which may or may not see it, as with DynamoDB.
 
 Reader processes exist on POSIX systems only (they need descriptor passing) and only over a file (not
 `--in-memory`). A reader that dies loses its connections (the SDKs retry); new ones go to the others.
@@ -31,12 +34,10 @@ import struct
 import subprocess
 import sys
 import time
-import zlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from amplify_local.mock import http, jsonwire
+from amplify_local.mock import http
 from amplify_local.mock.dynamodb import storage
 from amplify_local.mock.dynamodb.api import TARGET_PREFIX, responder
 from amplify_local.mock.dynamodb.engine import Engine
@@ -46,12 +47,11 @@ from amplify_local.mock.dynamodb.storage import Progress, Snapshot
 log = logging.getLogger("amplify_local.dynamodb")
 
 READS = frozenset((TARGET_PREFIX + name).encode() for name in ("GetItem", "Query", "Scan", "BatchGetItem"))
-PUBLISH_SECONDS = 0.02
+SETTLE_SECONDS = 0.001
+WATCH_SECONDS = 0.05
 PUBLISH_MAX_SECONDS = 0.5
-WAIT_SECONDS = 5.0  # how long a read waits for the primary to commit before it fails (a full disk, a hang)
 _LENGTH = struct.Struct("<I")  # a handed-over connection's bytes follow their length and its descriptor
-# sent in place of a length: a reader serves; a reader asks the primary to commit; the primary has committed
-READY, PUBLISH, PUBLISHED = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+READY = 0xFFFFFFFF  # sent by a reader in place of a length: it serves
 
 
 def supported() -> bool:
@@ -62,11 +62,6 @@ def supported() -> bool:
 def default_count() -> int:
     """Readers beside the primary: one per further core, at most three; none without descriptor passing."""
     return max(0, min((os.cpu_count() or 1) - 1, 3)) if supported() else 0
-
-
-def _signal(control: socket.socket, code: int) -> None:
-    with contextlib.suppress(OSError):  # the other process is gone; its end is being closed
-        control.sendall(_LENGTH.pack(code))
 
 
 class Pool:
@@ -90,7 +85,6 @@ class Pool:
         self._ready: list[socket.socket] = []  # the control sockets of the readers serving now
         self._turn = 0  # whose the next accepted connection is: 0 the primary, k the ready reader k
         self._timer: asyncio.TimerHandle | None = None
-        self._asked = False  # a reader's PUBLISH is being answered
         self._seen = progress.written  # the acknowledged writes at the last tick
         self._published_at = time.monotonic()
 
@@ -105,10 +99,10 @@ class Pool:
             reader_end.close()
             self._processes.append((process, primary_end))
             Inbox(primary_end, self._server,
-                  {READY: lambda control=primary_end: self._serving(control), PUBLISH: self._ask},
-                  on_close=lambda control=primary_end, process=process: self._lost(control, process)).start()
+                  on_close=lambda control=primary_end, process=process: self._lost(control, process),
+                  on_ready=lambda control=primary_end: self._serving(control)).start()
         self._server.accept = self._accept
-        self._timer = loop.call_later(PUBLISH_SECONDS, self._tick)
+        self._timer = loop.call_later(WATCH_SECONDS, self._tick)
 
     def _serving(self, control: socket.socket) -> None:
         self._ready.append(control)
@@ -124,40 +118,34 @@ class Pool:
             asyncio.get_running_loop().call_later(0.05, self._lost, control, process)
 
     def _accept(self) -> asyncio.BaseProtocol:
-        """A new connection's protocol: served here, or handed to the ready reader whose turn it is."""
+        """A new connection's protocol: served here, or handed to the ready reader whose turn it is, after
+        the writes acknowledged so far are committed (else its first read, arriving right after a burst of
+        writes, would bring the connection back here for good)."""
         self._turn = (self._turn + 1) % (len(self._ready) + 1)
         if self._turn == 0:
             return self._server.connection()
+        if self._progress.written != self._progress.committed:
+            self._publish()
         return HandOver(self._ready[self._turn - 1], at_once=True)
 
-    def _ask(self) -> None:
-        """A reader waits for the writes acknowledged so far: publish them once this loop's turn is over
-        (the asks of several readers, and the writes answered meanwhile, are served by one commit)."""
-        if not self._asked:
-            self._asked = True
-            asyncio.get_running_loop().call_soon(self._publish)
-
-    def _tick(self) -> None:
-        """Publish when the writes have paused (none since the last tick) or waited too long."""
-        written, now = self._progress.written, time.monotonic()
-        if written != self._progress.committed and (written == self._seen
-                                                   or now - self._published_at >= PUBLISH_MAX_SECONDS):
-            self._publish()
-        elif written == self._progress.committed:
-            self._published_at = now
-        self._seen = written
-        self._timer = asyncio.get_running_loop().call_later(PUBLISH_SECONDS, self._tick)
-
     def _publish(self) -> None:
-        self._asked = False
         self._published_at = time.monotonic()
         try:
             self._engine.publish()
-        except Exception:  # a full disk: the writes stay acknowledged and logged; waiting reads time out
+        except Exception:  # a full disk: the writes stay acknowledged and logged; readers hand reads over
             log.exception("DynamoDB: committing for the reader processes failed")
-            return
-        for control in self._ready:
-            _signal(control, PUBLISHED)
+
+    def _tick(self) -> None:
+        """Publish when the writes have paused (none since the last tick) or waited too long."""
+        progress = self._progress
+        written, now = progress.written, time.monotonic()
+        if written != progress.committed and (written == self._seen or now - self._published_at >= PUBLISH_MAX_SECONDS):
+            self._publish()
+        elif written == progress.committed:
+            self._published_at = now
+        self._seen = written
+        delay = SETTLE_SECONDS if written != progress.committed else WATCH_SECONDS
+        self._timer = asyncio.get_running_loop().call_later(delay, self._tick)
 
     def stop(self) -> None:
         """End the readers: each sees its control socket close and stops (killed if it has not in 5 s)."""
@@ -176,15 +164,15 @@ class Pool:
 
 class Inbox:
     """The receiving end of a control socket: serves through `server` each connection handed over on it
-    (a length, the descriptor, then that many bytes already read from the connection), calls `signals[code]`
-    for a code sent in place of a length, and `on_close` when the other process closes its end."""
+    (a length, the descriptor, then that many bytes already read from the connection), calls `on_ready` when
+    the other process says it serves (`READY` in place of a length), `on_close` when it closes its end."""
 
-    def __init__(self, control: socket.socket, server: http.Server, signals: dict[int, Callable[[], None]],
-                 on_close: Callable[[], None]) -> None:
+    def __init__(self, control: socket.socket, server: http.Server, on_close: Callable[[], None],
+                 on_ready: Callable[[], None] | None = None) -> None:
         self._control = control
         self._server = server
-        self._signals = signals
         self._on_close = on_close
+        self._on_ready = on_ready
         self._buffer = bytearray()
         self._descriptors: list[int] = []
         self._adopting: set[asyncio.Task[None]] = set()
@@ -211,9 +199,10 @@ class Inbox:
         buffer += data
         while len(buffer) >= _LENGTH.size:
             (length,) = _LENGTH.unpack_from(buffer)
-            if length in self._signals:
+            if length == READY:
                 del buffer[:_LENGTH.size]
-                self._signals[length]()
+                if self._on_ready is not None:
+                    self._on_ready()
                 continue
             if not self._descriptors or len(buffer) < _LENGTH.size + length:
                 break
@@ -265,41 +254,34 @@ class HandOver(asyncio.Protocol):
 
 
 class View:
-    """A reader's view of the file: which requests it answers (`keeps`, the `http.Keeps` of its connections:
-    the reads), and `respond`, which answers one once the view holds every write the primary had
-    acknowledged when it arrived, asking the primary to commit and waiting when it does not (in a task: the
-    reader's other connections go on). The view is one read transaction, renewed when the primary has
-    committed since it began; tables are reloaded after a schema change. A view idle for `IDLE_SECONDS` is let
-    go (`tick`), so that it does not keep the primary's checkpoints from emptying the WAL."""
+    """A reader's view of the file and the requests it answers from it (`keeps`, the `http.Keeps` of its
+    connections; see the module docstring). The view is one read transaction, renewed when the primary has
+    committed since it began; tables are reloaded after a schema change. A view idle for `IDLE_SECONDS` is
+    let go (`tick`), so that it does not keep the primary's checkpoints from emptying the WAL."""
 
     IDLE_SECONDS = 1.0
 
-    def __init__(self, engine: Engine, snapshot: Snapshot, progress: Progress, control: socket.socket) -> None:
+    def __init__(self, engine: Engine, snapshot: Snapshot, progress: Progress) -> None:
         self._engine = engine
         self._snapshot = snapshot
         self._progress = progress
-        self._control = control
         self._answer = responder(engine)
         self._seen = -1  # the primary's commit count when the view began; -1: no view held
         self._schema = progress.read()[2]
         self._used = False
-        self._published: asyncio.Future[None] | None = None
 
-    @staticmethod
-    def keeps(method: bytes, url: bytes, headers: http.Headers, upgrade: bool) -> bool:
+    def keeps(self, method: bytes, url: bytes, headers: http.Headers, upgrade: bool) -> bool:
         if method != b"POST":
             return not upgrade  # the health line and CORS preflights
-        return headers.get(b"x-amz-target") in READS
+        if headers.get(b"x-amz-target") not in READS:
+            return False
+        written, committed, _ = self._progress.read()
+        return committed >= written
 
-    def respond(self, method: bytes, url: bytes, headers: http.Headers,
-                body: bytes) -> http.Answer | Coroutine[Any, Any, http.Answer]:
-        written, committed, schema = self._progress.read()
-        if committed < written:
-            return self._respond_later(written, method, url, headers, body)
-        self._renew(committed, schema)
-        return self._answer(method, url, headers, body)  # type: ignore[return-value]
-
-    def _renew(self, committed: int, schema: int) -> None:
+    def respond(self, method: bytes, url: bytes, headers: http.Headers, body: bytes) -> http.Answer:
+        """A request `keeps` took: from a view renewed if the primary has committed since (which holds all it
+        had acknowledged when `keeps` looked, and maybe more)."""
+        _, committed, schema = self._progress.read()
         if schema != self._schema:  # committed too (DDL is not counted as a write): a new view, then the tables
             self._seen = committed
             self._snapshot.renew()
@@ -309,36 +291,7 @@ class View:
             self._seen = committed
             self._snapshot.renew()
         self._used = True
-
-    async def _respond_later(self, written: int, method: bytes, url: bytes, headers: http.Headers,
-                             body: bytes) -> http.Answer:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + WAIT_SECONDS
-        while True:
-            _, committed, schema = self._progress.read()
-            if committed >= written:
-                break
-            if loop.time() >= deadline:
-                payload = jsonwire.dumps_ascii(
-                    {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
-                     "message": "The mock's writer did not commit in time; try again"})
-                return 500, b"content-type: application/x-amz-json-1.0\r\nx-amz-crc32: %d\r\n" % zlib.crc32(payload), payload
-            if self._published is None:
-                self._published = loop.create_future()
-                _signal(self._control, PUBLISH)
-            try:  # asked again after a while, should the answer have been lost with a failed commit
-                await asyncio.wait_for(asyncio.shield(self._published), 0.1)
-            except TimeoutError:
-                self._published = None
-        self._renew(committed, schema)
-        answer = self._answer(method, url, headers, body)
-        return answer  # type: ignore[return-value]
-
-    def published(self) -> None:
-        """The primary committed: the reads waiting for it go on."""
-        if self._published is not None:
-            self._published.set_result(None)
-            self._published = None
+        return self._answer(method, url, headers, body)  # type: ignore[return-value]
 
     def tick(self) -> None:
         if not self._used:
@@ -360,17 +313,18 @@ def main(argv: list[str]) -> int:
         return 1
     engine = Engine(snapshot)
     control = socket.socket(fileno=control_fd)
-    view = View(engine, snapshot, Progress(progress_fd), control)
+    view = View(engine, snapshot, Progress(progress_fd))
     server = http.Server(view.respond, keeps=view.keeps, fallback=lambda: HandOver(control))
     loop = http.new_event_loop()
 
     async def serve() -> None:
-        Inbox(control, server, {PUBLISHED: view.published}, on_close=server.stop).start()
+        Inbox(control, server, on_close=server.stop).start()
         view.tick()
         serving = asyncio.ensure_future(server.serve([]))
         await asyncio.sleep(0)
         request_checker("GetItem")  # botocore's model loads before the first request, not in its way
-        _signal(control, READY)
+        with contextlib.suppress(OSError):  # the primary is gone already
+            control.sendall(_LENGTH.pack(READY))
         await serving
 
     try:
