@@ -106,6 +106,8 @@ def connect(path: Path | None, shared: bool = False) -> Journal:
         _migrate(connection)
     except sqlite3.DatabaseError as error:
         connection.close()
+        if owner is not None:
+            os.close(owner)
         raise StorageError(f"{log} cannot be replayed into {path.name} ({error}); amplify-local will not "
                            "overwrite it. Move both files away or pass another --db-path.") from None
     journal = Journal(connection, log, owner)
@@ -278,7 +280,13 @@ class Progress:
         self.written, self.committed, self.schema = self._COUNTS.unpack_from(self._memory)
 
     def read(self) -> tuple[int, int, int]:
-        return self._COUNTS.unpack_from(self._memory)  # type: ignore[return-value]
+        """The counts as another process last stored them: read until two reads agree, so that a read
+        crossing the writer's store never mixes old and new bytes."""
+        memory, counts = self._memory, self._COUNTS
+        before = counts.unpack_from(memory)
+        while (after := counts.unpack_from(memory)) != before:
+            before = after
+        return after  # type: ignore[return-value]
 
     def _store(self) -> None:
         self._COUNTS.pack_into(self._memory, 0, self.written, self.committed, self.schema)
