@@ -239,6 +239,8 @@ class HandOver(asyncio.Protocol):
     def _send(self, data: bytes) -> None:
         transport = self._transport
         assert transport is not None
+        if transport.is_closing():  # the client left meanwhile
+            return
         if transport.get_write_buffer_size():  # a pipelining client: our answers go out first
             asyncio.get_running_loop().call_later(0.001, self._send, data)
             return
