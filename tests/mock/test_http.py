@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from rawhttp import responses
 
 from amplify_local.mock import http
 
@@ -46,25 +47,6 @@ class Served:
 
 def request(path: bytes = b"/", body: bytes = b"{}", method: bytes = b"POST", head: bytes = b"") -> bytes:
     return b"%s %s HTTP/1.1\r\nhost: x\r\ncontent-length: %d\r\n%s\r\n%s" % (method, path, len(body), head, body)
-
-
-def responses(sock: socket.socket, count: int) -> list[tuple[int, dict[str, str], bytes]]:
-    """`count` whole responses (content-length framed) from `sock`."""
-    data, answers = b"", []
-    while len(answers) < count:
-        while b"\r\n\r\n" not in data:
-            chunk = sock.recv(65536)
-            assert chunk, f"closed after {len(answers)} answers"
-            data += chunk
-        head, data = data.split(b"\r\n\r\n", 1)
-        status_line, *lines = head.decode().split("\r\n")
-        headers = {name.lower(): value.strip() for name, value in (line.split(":", 1) for line in lines)}
-        length = int(headers["content-length"])
-        while len(data) < length:
-            data += sock.recv(65536)
-        answers.append((int(status_line.split()[1]), headers, data[:length]))
-        data = data[length:]
-    return answers
 
 
 async def _echo(method: bytes, url: bytes, headers: http.Headers, body: bytes) -> http.Answer:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from kit import CORPUS
 from ports import free_port
+from rawhttp import responses
 
 KEY = {"x-api-key": "da2-fakeApiId123456"}
 DDB_URL: dict[str, str] = {}
@@ -172,26 +173,6 @@ def _request(body: bytes = LIST, head: bytes = b"", method: bytes = b"POST", pat
             b"%scontent-length: %d\r\n\r\n%s" % (method, path, head, len(body), body))
 
 
-def _read_responses(sock: socket.socket, count: int) -> list[tuple[int, dict[str, str], bytes]]:
-    """`count` whole responses (content-length bodies) read from `sock`."""
-    buffer = b""
-    responses = []
-    while len(responses) < count:
-        while b"\r\n\r\n" not in buffer:
-            chunk = sock.recv(65536)
-            assert chunk, f"closed after {len(responses)} responses"
-            buffer += chunk
-        head, buffer = buffer.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        headers = dict(line.lower().split(": ", 1) for line in lines[1:])
-        size = int(headers.get("content-length", "0"))
-        while len(buffer) < size:
-            buffer += sock.recv(65536)
-        responses.append((int(lines[0].split()[1]), headers, buffer[:size]))
-        buffer = buffer[size:]
-    return responses
-
-
 def _connect(url: str) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=10)
     return sock
@@ -203,14 +184,14 @@ def test_keep_alive_then_a_console_request_then_graphql_again(url: str) -> None:
     with _connect(url) as sock:
         for _ in range(3):
             sock.sendall(_request())
-            [(status, headers, body)] = _read_responses(sock, 1)
+            [(status, headers, body)] = responses(sock, 1)
             assert status == 200 and json.loads(body)["data"]["listTodos"]["items"] is not None
             assert headers["access-control-allow-origin"] == "*" and "connection" not in headers
         sock.sendall(_request(b"", method=b"GET", path=b"/api-config"))
-        [(status, _, body)] = _read_responses(sock, 1)
+        [(status, _, body)] = responses(sock, 1)
         assert status == 200 and json.loads(body)["apiKey"] == "da2-fakeApiId123456"
         sock.sendall(_request())
-        [(status, _, body)] = _read_responses(sock, 1)
+        [(status, _, body)] = responses(sock, 1)
         assert status == 200 and "listTodos" in json.loads(body)["data"]
 
 
@@ -220,7 +201,7 @@ def test_pipelined_requests_are_answered_in_order(url: str) -> None:
                for n in range(5)]
     with _connect(url) as sock:
         sock.sendall(b"".join(_request(body) for body in creates + queries))
-        answers = [json.loads(body) for _, _, body in _read_responses(sock, 10)]
+        answers = [json.loads(body) for _, _, body in responses(sock, 10)]
     assert [answer["data"]["createTodo"]["id"] for answer in answers[:5]] == [f"p{n}" for n in range(5)]
     assert [answer["data"]["getTodo"]["id"] for answer in answers[5:]] == [f"p{n}" for n in range(5)]
 
@@ -230,10 +211,10 @@ def test_connection_close_and_chunked_bodies(url: str) -> None:
         chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(LIST), LIST)
         sock.sendall(b"POST /graphql HTTP/1.1\r\nhost: x\r\nx-api-key: da2-fakeApiId123456\r\n"
                      b"transfer-encoding: chunked\r\n\r\n" + chunked)
-        [(status, _, body)] = _read_responses(sock, 1)
+        [(status, _, body)] = responses(sock, 1)
         assert status == 200 and "listTodos" in json.loads(body)["data"]
         sock.sendall(_request(head=b"connection: close\r\n"))
-        [(status, headers, _)] = _read_responses(sock, 1)
+        [(status, headers, _)] = responses(sock, 1)
         assert status == 200 and headers["connection"] == "close"
         assert sock.recv(10) == b""
 
@@ -243,16 +224,16 @@ def test_expect_continue_and_malformed_requests_are_uvicorns(url: str) -> None:
         sock.sendall(_request(head=b"expect: 100-continue\r\n")[: -len(LIST)])
         assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue")
         sock.sendall(LIST)
-        [(status, _, body)] = _read_responses(sock, 1)
+        [(status, _, body)] = responses(sock, 1)
         assert status == 200 and "listTodos" in json.loads(body)["data"]
     with _connect(url) as sock:
         sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-        [(status, _, _)] = _read_responses(sock, 1)
+        [(status, _, _)] = responses(sock, 1)
         assert status == 400
     # a request for uvicorn pipelined behind a GraphQL one in the same packet cannot be handed over
     with _connect(url) as sock:
         sock.sendall(_request() + _request(b"", method=b"GET", path=b"/api-config"))
-        (first, _, _), (second, headers, _) = _read_responses(sock, 2)
+        (first, _, _), (second, headers, _) = responses(sock, 2)
         assert (first, second, headers["connection"]) == (200, 400, "close")
     _alive(url)
 

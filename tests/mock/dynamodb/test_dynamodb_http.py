@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+from rawhttp import Reader
 
 from amplify_local.mock import http
 from amplify_local.mock.dynamodb import Engine
@@ -54,41 +55,6 @@ def request(target: str = "ListTables", body: bytes = LIST_TABLES, *, version: s
     if length:
         head += f"Content-Length: {len(body)}\r\n"
     return head.encode() + b"\r\n" + body
-
-
-class Reader:
-    """Reads HTTP/1.1 responses off a raw socket (Content-Length framed, as the server always answers)."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buffer = b""
-
-    def _fill(self) -> bool:
-        data = self.sock.recv(65536)
-        self.buffer += data
-        return bool(data)
-
-    def response(self, head_only: bool = False) -> tuple[int, dict[str, str], bytes]:
-        """The next response; `head_only` for the answer to a HEAD request (a length, no body)."""
-        while b"\r\n\r\n" not in self.buffer:
-            if not self._fill():
-                raise ConnectionError(f"closed before a response: {self.buffer!r}")
-        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-        status_line, *lines = head.decode("latin-1").split("\r\n")
-        headers = {name.lower(): value.strip() for name, value in (line.split(":", 1) for line in lines)}
-        length = 0 if head_only else int(headers.get("content-length", "0"))
-        while len(self.buffer) < length:
-            if not self._fill():
-                raise ConnectionError("closed inside a body")
-        body, self.buffer = self.buffer[:length], self.buffer[length:]
-        return int(status_line.split()[1]), headers, body
-
-    def closed(self) -> bool:
-        """True when the server has closed the connection (after any bytes still buffered)."""
-        try:
-            return not self.buffer and not self._fill()
-        except ConnectionResetError:
-            return True
 
 
 def test_keep_alive_serves_many_requests_on_one_connection(conn: socket.socket) -> None:
