@@ -204,16 +204,24 @@ def test_the_reader_ends_with_the_primary_stopped_or_killed(tmp_path: Path) -> N
         served.process.send_signal(stop)
         assert served.process.wait(10) == (0 if stop == signal.SIGTERM else -signal.SIGKILL)
         deadline = time.monotonic() + 10
-        while Path(f"/proc/{reader}").exists() and _state(reader) != "Z":
+        while _running(reader):
             assert time.monotonic() < deadline, "the reader outlived its primary"
             time.sleep(0.05)
 
 
-def _state(pid: int) -> str:
+def _running(pid: int) -> bool:
+    """Whether `pid` still runs (an exited process that is not reaped yet does not)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if Path("/proc/self").exists():  # Linux: a zombie's state is Z
+        try:
+            return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return "gone"
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_acknowledged_writes_survive_kill_9_with_a_reader(tmp_path: Path) -> None:
